@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessConfig(AppConfig):
+    name = "sputnik.access"
+    label = "access"
+    verbose_name = _("People and access")
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from . import signals  # noqa: F401 - login, logout and failed-login records
+        from .models import BusinessLine, Department, LineMembership, Role, User
+        from .roles import roles_sync
+
+        auditlog.register(BusinessLine)
+        auditlog.register(Department)
+        auditlog.register(LineMembership)
+        auditlog.register(Role)
+        auditlog.register(
+            User,
+            exclude_fields=["password", "last_login", "version"],
+            m2m_fields={"groups"},
+        )
+        post_migrate.connect(roles_sync, sender=self)

@@ -1,0 +1,340 @@
+"""People and structure: employees, departments, business lines with per-line roles,
+roles as groups, in-app notifications and the security event log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from sputnik.core.models import (
+    Authored,
+    BackgroundRun,
+    BusinessRecord,
+    RestrictedQuerySet,
+    TimeStamped,
+    Versioned,
+)
+from sputnik.core.roles import LineRole, line_access
+
+
+class Language(models.TextChoices):
+    BROWSER = "", _("As in the browser")
+    RUSSIAN = "ru", _("Russian")
+    ENGLISH = "en", _("English")
+
+
+class UserQuerySet(RestrictedQuerySet):
+    pass
+
+
+class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser, Versioned):
+    """An employee: a login with the profile the CRM needs to address and route work."""
+
+    patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    department = models.ForeignKey(
+        "Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employees",
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(
+        _("interface language"), max_length=8, choices=Language.choices, blank=True
+    )
+    all_lines_role = models.CharField(
+        _("role on all business lines"),
+        max_length=16,
+        choices=LineRole.choices,
+        blank=True,
+        help_text=_("Directors and administrators see every business line with this role."),
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("employee")
+        verbose_name_plural = _("employees")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("access:user_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        """«Фамилия Имя Отчество», or the login when no name is known."""
+        parts = [self.last_name, self.first_name, self.patronymic]
+        return " ".join(p for p in parts if p) or self.username
+
+    @property
+    def short_name(self) -> str:
+        """«Фамилия И. О.»"""
+        if not self.last_name:
+            return self.full_name
+        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
+        return f"{self.last_name} {initials}".strip()
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        """Employees are not line data: the model permission alone decides."""
+        return Q()
+
+
+class Department(TimeStamped, Authored, Versioned):
+    """A unit of the company's structure; departments form a tree."""
+
+    name = models.CharField(_("name"), max_length=200)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("access:department_list")
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        return Q()
+
+    def ancestors(self) -> list[Department]:
+        chain, node = [], self.parent
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+
+class BusinessLine(BusinessRecord):
+    """A line of business; the unit of data visibility (SEC-1)."""
+
+    line_field = "id"
+    action_roles = {"change": LineRole.MANAGE, "delete": LineRole.MANAGE}
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="LineMembership",
+        through_fields=("line", "user"),
+        related_name="business_lines",
+    )
+
+    class Meta:
+        verbose_name = _("business line")
+        verbose_name_plural = _("business lines")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("access:line_detail", args=[self.pk])
+
+
+class LineMembership(TimeStamped, Authored):
+    """A user's role on one business line."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        related_name="line_memberships",
+    )
+    line = models.ForeignKey(
+        BusinessLine,
+        verbose_name=_("business line"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField(_("role"), max_length=16, choices=LineRole.choices)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("line membership")
+        verbose_name_plural = _("line memberships")
+        ordering = ["line__name", "user__last_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "line"], name="membership_unique_user_line")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.line} ({self.get_role_display()})"
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q | None:
+        role = LineRole.READ if action == "view" else LineRole.MANAGE
+        line_ids = line_access(user).line_ids(role)
+        if line_ids is None:
+            return Q()
+        return Q(line_id__in=line_ids) if line_ids else None
+
+
+class RoleCode(models.TextChoices):
+    SALESPERSON = "salesperson", _("Salesperson")
+    HEAD_OF_SALES = "head_of_sales", _("Head of sales")
+    MARKETER = "marketer", _("Marketer")
+    HEAD_OF_MARKETING = "head_of_marketing", _("Head of marketing")
+    DIRECTOR = "director", _("Director")
+    SECURITY_OFFICER = "security_officer", _("Security officer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class Role(models.Model):
+    """A job role: the group holding its permissions, plus its security policy."""
+
+    code = models.CharField(_("code"), max_length=32, choices=RoleCode.choices, unique=True)
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role")
+    require_otp = models.BooleanField(
+        _("second factor required"),
+        default=False,
+        help_text=_("Holders of this role must sign in with a one-time code."),
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.get_code_display()
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        return Q()
+
+
+class Notification(TimeStamped):
+    """An in-app message to one employee (reminders, finished jobs, hand-overs …)."""
+
+    permission_required = False
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        """Each employee sees only their own notifications."""
+        return Q(recipient=user)
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logout")
+    LOCKED_OUT = "locked_out", _("Locked out")
+    SECOND_FACTOR_FAILED = "otp_failed", _("Wrong one-time code")
+    PERMISSION_CHANGE = "permission_change", _("Permission change")
+    EXPORT = "export", _("Export")
+
+
+class SecurityEvent(models.Model):
+    """Who signed in, failed, was locked out, changed permissions or exported data."""
+
+    kind = models.CharField(_("event"), max_length=32, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(_("login"), max_length=150, blank=True)
+    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-id"]
+        permissions = [("view_audit", _("Can browse the audit trail"))]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username}"
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q | None:
+        return Q() if user.has_perm("access.view_audit") else None
+
+
+class AuditExport(BackgroundRun):
+    """An export of audit records to CSV, run in the background."""
+
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    file = models.FileField(_("file"), upload_to="exports/audit/", blank=True)
+
+    class Meta(BackgroundRun.Meta):
+        verbose_name = _("audit export")
+        verbose_name_plural = _("audit exports")
+
+    def __str__(self):
+        return f"{self._meta.verbose_name} #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("access:audit_export", args=[self.pk])

@@ -1,0 +1,143 @@
+"""Base of the REST API: a viewset that always restricts, keyset pagination and one
+error format (`{"detail", "code", "errors": {field: [messages]}}`)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .audit import acting_as
+from .exceptions import StaleEdit
+from .services import ensure_visible
+
+METHOD_ACTION = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, StaleEdit):
+        response = Response(
+            {
+                "detail": exc.message,
+                "code": "stale_version",
+                "current_version": exc.current.version,
+                "errors": {},
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+        return response
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        response.data = {"detail": _("Invalid input."), "code": "invalid", "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data = {
+            "detail": str(detail),
+            "code": getattr(detail, "code", "error"),
+            "errors": {},
+        }
+    return response
+
+
+class VersionedSerializer(serializers.ModelSerializer):
+    """Requires the version the client read on every update (optimistic locking)."""
+
+    version = serializers.IntegerField(
+        required=False, help_text="Version the client read; required on update."
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if self.instance is not None and attrs.get("version") is None:
+            raise serializers.ValidationError(
+                {"version": [_("Send the version you read to update this record.")]}
+            )
+        return attrs
+
+
+class RestrictedViewSet(viewsets.ModelViewSet):
+    """A model viewset that starts from `restrict(user, action)` and writes via services.
+
+    Subclasses set `model`, `serializer_class`, and implement `create_record`,
+    `update_record` and `delete_record` by calling their app's services.
+    """
+
+    model = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset(); override restricted_queryset()."
+            )
+
+    @property
+    def access_action(self) -> str:
+        return METHOD_ACTION.get(self.request.method, "view")
+
+    def restricted_queryset(self, action: str):
+        return self.model._default_manager.restrict(self.request.user, action)
+
+    def get_queryset(self):
+        return self.restricted_queryset(self.access_action)
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            action = self.access_action
+            pk = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+            if action != "view" and self.restricted_queryset("view").filter(pk=pk).exists():
+                raise exceptions.PermissionDenied(_("You may only read this record.")) from None
+            raise
+
+    def check_add_permission(self) -> None:
+        model = self.model
+        if not self.request.user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
+            raise exceptions.PermissionDenied(_("You may not create records of this kind."))
+
+    def perform_create(self, serializer):
+        self.check_add_permission()
+        self._write(serializer, lambda data: self.create_record(data))
+
+    def perform_update(self, serializer):
+        self._write(serializer, lambda data: self.update_record(serializer.instance, data))
+
+    def perform_destroy(self, instance):
+        with acting_as(self.request.user, self.request), transaction.atomic():
+            self.delete_record(instance)
+
+    def _write(self, serializer, write):
+        try:
+            with acting_as(self.request.user, self.request), transaction.atomic():
+                instance = write(dict(serializer.validated_data))
+                ensure_visible(instance, self.request.user)
+        except DjangoPermissionDenied as error:
+            raise exceptions.PermissionDenied(str(error)) from error
+        serializer.instance = instance
+
+    def create_record(self, data: dict):
+        raise NotImplementedError
+
+    def update_record(self, instance, data: dict):
+        raise NotImplementedError
+
+    def delete_record(self, instance) -> None:
+        raise exceptions.MethodNotAllowed(self.request.method)

@@ -1,0 +1,188 @@
+"""Abstract bases shared by every business model: timestamps, authorship, optimistic
+locking, business-line scoping, and the restricted queryset that enforces access."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .roles import ACTION_ROLE, line_access
+
+
+def model_permission(model, action: str) -> str:
+    """The Django permission an action on `model` needs ("manage" needs change)."""
+    codename = {"manage": "change"}.get(action, action)
+    return f"{model._meta.app_label}.{codename}_{model._meta.model_name}"
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that knows how to cut itself down to what a user may do."""
+
+    def restrict(self, user, action: str = "view") -> RestrictedQuerySet:
+        """Rows of this model the user may perform `action` on (empty when none)."""
+        if action not in ACTION_ROLE:
+            raise ValueError(f"Unknown action {action!r}")
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        needs_permission = getattr(self.model, "permission_required", True)
+        if needs_permission and not user.has_perm(model_permission(self.model, action)):
+            return self.none()
+        condition = self.model.access_condition(user, action)
+        if condition is None:
+            return self.none()
+        return self.filter(condition)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Authored(models.Model):
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """Optimistic locking: every saved change increments `version`."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class BusinessRecord(TimeStamped, Authored, Versioned):
+    """Base of editable business records whose access is decided by business lines.
+
+    `line_field` names the path to the business line(s): a foreign key ("business_line"),
+    a many-to-many field ("business_lines"), or "id" for the line itself.
+    `action_roles` lets a model ask for a stronger line role than the default.
+    """
+
+    line_field = "business_line"
+    action_roles: dict[str, str] = {}
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q | Exists | None:
+        role = cls.action_roles.get(action, ACTION_ROLE[action])
+        line_ids = line_access(user).line_ids(role)
+        if line_ids is None:
+            return Q()
+        if not line_ids:
+            return None
+        field = cls._meta.get_field(cls.line_field)
+        if field.many_to_many:
+            through = field.remote_field.through
+            own = field.m2m_field_name()
+            other = field.m2m_reverse_field_name()
+            return Exists(
+                through.objects.filter(**{own: OuterRef("pk"), f"{other}__in": line_ids})
+            )
+        return Q(**{f"{cls.line_field}__in": line_ids})
+
+    def line_ids(self) -> list[int]:
+        """The business lines this record belongs to."""
+        field = self._meta.get_field(self.line_field)
+        if field.many_to_many:
+            return list(getattr(self, self.line_field).values_list("pk", flat=True))
+        return [getattr(self, field.attname)]
+
+
+class LineScoped(BusinessRecord):
+    """A business record that belongs to exactly one business line."""
+
+    business_line = models.ForeignKey(
+        "access.BusinessLine",
+        verbose_name=_("business line"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class RunStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BackgroundRun(TimeStamped):
+    """A long job started by a user: its status, progress and errors, for the UI to poll.
+
+    Concrete runs (imports, exports, mailings) add their parameters and result; the task
+    that does the work receives the run's id and reports through `services.run_*`.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.PENDING
+    )
+    done = models.PositiveIntegerField(_("processed"), default=0)
+    total = models.PositiveIntegerField(_("total"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    # A run belongs to whoever started it; no model permission is needed to follow it.
+    permission_required = False
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        """A run is seen by the person who started it."""
+        return Q(created_by=user)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {RunStatus.DONE, RunStatus.FAILED}
+
+    @property
+    def percent(self) -> int:
+        if self.status == RunStatus.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))

@@ -1,0 +1,86 @@
+"""Template helpers shared by every page: Bootstrap widgets, query strings, roles."""
+
+from django import forms, template
+from django.utils.html import format_html
+
+from sputnik.core.roles import LineRole
+
+register = template.Library()
+
+
+def widget_css(widget) -> str:
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return "form-check-input"
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+@register.simple_tag
+def field_widget(field, **attrs):
+    """Render a bound field's widget with Bootstrap classes and error state."""
+    attrs = {name.replace("_", "-"): value for name, value in attrs.items()}
+    css = widget_css(field.field.widget)
+    if field.errors:
+        css += " is-invalid"
+    attrs["class"] = f"{css} {attrs.get('class', '')}".strip()
+    if field.help_text:
+        attrs["aria-describedby"] = f"{field.auto_id}_help"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def is_multi_checkbox(field) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes):
+    """The current query string with some parameters replaced (for paging and sorting)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return f"?{params.urlencode()}" if params else "?"
+
+
+ROLE_BADGES = {LineRole.READ: "secondary", LineRole.WRITE: "primary", LineRole.MANAGE: "success"}
+
+
+@register.simple_tag
+def role_badge(role):
+    if not role:
+        return ""
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>', ROLE_BADGES[role], LineRole(role).label
+    )
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, "")
+
+
+@register.filter
+def app_label(instance) -> str:
+    return instance._meta.app_label
+
+
+@register.filter
+def model_name(instance) -> str:
+    return instance._meta.model_name
+
+
+@register.simple_tag
+def fields_of(form, fields=None):
+    """The fields to render: those given, else the form's visible fields."""
+    if fields:
+        return fields
+    return form.visible_fields() if form else []

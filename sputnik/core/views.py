@@ -1,0 +1,168 @@
+"""Base views every page builds on. They always start from `restrict(user, action)`:
+a subclass customises `restricted_queryset()`, never `get_queryset()`, so the
+unrestricted path cannot be reached by accident."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views import generic
+
+from .exceptions import StaleEdit
+from .services import ensure_visible
+
+
+class RestrictedMixin(LoginRequiredMixin):
+    """Login required; the queryset is the model's rows restricted for `action`."""
+
+    model = None
+    action = "view"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__ and cls.__module__ != __name__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset(); override restricted_queryset()."
+            )
+
+    def restricted_queryset(self):
+        return self.model._default_manager.restrict(self.request.user, self.action)
+
+    def get_queryset(self):
+        return self.restricted_queryset()
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except Http404:
+            if self.action != "view" and self._visible(self.kwargs.get("pk")):
+                raise PermissionDenied(_("You may only read this record.")) from None
+            raise
+
+    def _visible(self, pk) -> bool:
+        manager = self.model._default_manager
+        return manager.restrict(self.request.user, "view").filter(pk=pk).exists()
+
+
+class ObjectListView(RestrictedMixin, generic.ListView):
+    """A filterable, paginated table; htmx requests get only the `#table` partial."""
+
+    filterset_class = None
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = self.restricted_queryset()
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(
+                self.request.GET or None, queryset=queryset, request=self.request
+            )
+            queryset = self.filterset.qs
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filterset"] = getattr(self, "filterset", None)
+        return context
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        if self.request.htmx and not self.request.htmx.boosted:
+            return [f"{names[0]}#table"]
+        return names
+
+
+class ObjectDetailView(RestrictedMixin, generic.DetailView):
+    pass
+
+
+class WriteMixin(RestrictedMixin):
+    """Runs the service in one transaction and re-checks visibility before committing."""
+
+    success_message = ""
+
+    def perform(self, form) -> object:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                self.object = self.perform(form)
+                ensure_visible(self.object, self.request.user)
+        except StaleEdit as error:
+            form.add_error(None, error.message)
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        except ValidationError as error:
+            _add_validation_error(form, error)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("You may not do this."))
+            return self.render_to_response(self.get_context_data(form=form), status=403)
+        if self.success_message:
+            messages.success(self.request, self.success_message % {"object": self.object})
+        return redirect_response(self.request, self.get_success_url())
+
+
+def _add_validation_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def redirect_response(request, url: str) -> HttpResponse:
+    """A redirect that htmx follows as a full navigation."""
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return HttpResponseRedirect(url)
+
+
+class ObjectCreateView(WriteMixin, generic.CreateView):
+    action = "add"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_perm(
+            f"{self.model._meta.app_label}.add_{self.model._meta.model_name}"
+        ):
+            raise PermissionDenied(_("You may not create records of this kind."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that carries the version the editor started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ObjectUpdateView(WriteMixin, generic.UpdateView):
+    action = "change"
+
+
+class ObjectDeleteView(RestrictedMixin, generic.DeleteView):
+    action = "delete"
+    success_message = ""
+
+    def perform(self) -> None:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            self.perform()
+        if self.success_message:
+            messages.success(self.request, self.success_message % {"object": self.object})
+        return redirect_response(self.request, self.get_success_url())

@@ -1,0 +1,46 @@
+// Keyboard shortcuts and small behaviours shared by every page (no inline scripts: CSP).
+(function () {
+  "use strict";
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable=true]") !== null;
+  }
+
+  let pendingG = false;
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      const form = event.target.closest("form");
+      if (form) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+      return;
+    }
+    if (typing(event.target) || event.altKey || event.ctrlKey || event.metaKey) {
+      return;
+    }
+    if (event.key === "?") {
+      bootstrap.Modal.getOrCreateInstance(document.getElementById("shortcuts")).show();
+    } else if (event.key === "/") {
+      const box = document.querySelector("[data-shortcut=search]");
+      if (box) {
+        event.preventDefault();
+        box.focus();
+      }
+    } else if (pendingG && event.key === "h") {
+      window.location.href = "/";
+    } else if (pendingG && event.key === "n") {
+      window.location.href = "/notifications/";
+    }
+    pendingG = event.key === "g";
+  });
+
+  // Confirmation for destructive buttons: <button data-confirm="text">.
+  document.addEventListener("submit", function (event) {
+    const button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+})();
