@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.response import Response
 
 from sputnik.core.api import RestrictedViewSet, VersionedSerializer
@@ -47,7 +47,14 @@ class BusinessLineViewSet(RestrictedViewSet):
     model = BusinessLine
     serializer_class = BusinessLineSerializer
     filterset_class = BusinessLineFilter
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options", "delete"]
+
+    @property
+    def access_action(self) -> str:
+        # Membership changes are checked against the manage role in `_managed_line`.
+        if self.action in {"members", "remove_member"}:
+            return "view"
+        return super().access_action
 
     def create_record(self, data):
         data.pop("version", None)
@@ -62,7 +69,7 @@ class BusinessLineViewSet(RestrictedViewSet):
     @action(detail=True, methods=["get", "post"], url_path="members")
     def members(self, request, pk=None):
         """List the line's members, or give a user a role on it (POST user, role)."""
-        line = self.get_object() if request.method == "GET" else self._managed_line(pk)
+        line = self.get_object() if request.method == "GET" else self._managed_line()
         if request.method == "POST":
             payload = MembershipSerializer(data={**request.data, "line": line.pk})
             payload.is_valid(raise_exception=True)
@@ -78,7 +85,7 @@ class BusinessLineViewSet(RestrictedViewSet):
 
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<user_id>\d+)")
     def remove_member(self, request, pk=None, user_id=None):
-        line = self._managed_line(pk)
+        line = self._managed_line()
         membership = line.memberships.filter(user_id=user_id).first()
         if membership is None:
             return Response(status=404, data={"detail": _("Not a member."), "code": "not_found", "errors": {}})
@@ -86,7 +93,10 @@ class BusinessLineViewSet(RestrictedViewSet):
             services.membership_remove(actor=request.user, membership=membership)
         return Response(status=204)
 
-    def _managed_line(self, pk) -> BusinessLine:
+    def destroy(self, request, *args, **kwargs):
+        raise MethodNotAllowed("DELETE", detail=_("Business lines are deactivated, not deleted."))
+
+    def _managed_line(self) -> BusinessLine:
         line = self.get_object()
         user = self.request.user
         if not user.has_perm("access.add_linemembership") or line_access(user).role_on(line.pk) != LineRole.MANAGE:

@@ -281,9 +281,9 @@ class Notification(TimeStamped):
 
 
 class SecurityEventKind(models.TextChoices):
-    LOGIN = "login", _("Login")
-    LOGIN_FAILED = "login_failed", _("Failed login")
-    LOGOUT = "logout", _("Logout")
+    LOGIN = "login", _("Sign-in")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    LOGOUT = "logout", _("Sign-out")
     LOCKED_OUT = "locked_out", _("Locked out")
     SECOND_FACTOR_FAILED = "otp_failed", _("Wrong one-time code")
     PERMISSION_CHANGE = "permission_change", _("Permission change")

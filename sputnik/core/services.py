@@ -31,7 +31,7 @@ def record_update(
     Locks the row, compares versions, validates, saves and bumps the version, all in the
     caller's transaction. A mismatch raises StaleEdit and writes nothing.
     """
-    model = type(instance)
+    model = instance._meta.model
     current = model._default_manager.select_for_update().get(pk=instance.pk)
     if expected_version is not None and current.version != expected_version:
         raise StaleEdit(current)
@@ -50,7 +50,7 @@ def record_update(
 
 def ensure_visible(instance: models.Model, user, action: str = "view") -> None:
     """Re-check, inside the write's transaction, that the author still sees the result."""
-    model = type(instance)
+    model = instance._meta.model
     if not model._default_manager.restrict(user, action).filter(pk=instance.pk).exists():
         raise NotVisibleAfterWrite()
 

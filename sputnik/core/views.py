@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 
 from .exceptions import StaleEdit
+from .models import model_permission
 from .services import ensure_visible
 
 
@@ -54,6 +55,13 @@ class ObjectListView(RestrictedMixin, generic.ListView):
 
     filterset_class = None
     paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        needs = getattr(self.model, "permission_required", True)
+        if user.is_authenticated and needs and not user.has_perm(model_permission(self.model, "view")):
+            raise PermissionDenied(_("Your role does not give access to this list."))
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         queryset = self.restricted_queryset()

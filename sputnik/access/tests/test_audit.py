@@ -1,0 +1,102 @@
+"""SEC-2: changes are recorded with actor, address and old → new values; the security
+officer browses and exports them; every card can show its history."""
+
+import pytest
+from auditlog.models import LogEntry
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from sputnik.access.models import AuditExport, RoleCode, SecurityEvent, SecurityEventKind
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_line(client, line, **changes):
+    data = {"name": line.name, "code": line.code, "description": line.description,
+            "is_active": "on", "version": line.version, **changes}
+    return client.post(f"/lines/{line.pk}/edit/", data, REMOTE_ADDR="10.1.2.3")
+
+
+def test_page_edit_is_audited_with_actor_address_and_values(client, line_a, admin_user):
+    client.force_login(admin_user)
+    assert edit_line(client, line_a, name="ПО и сервисы").status_code == 302
+    entry = LogEntry.objects.get_for_object(line_a).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor == admin_user
+    assert entry.remote_addr == "10.1.2.3"
+    assert entry.changes_dict["name"] == ["Программное обеспечение", "ПО и сервисы"]
+
+
+def test_api_edit_is_audited_with_the_token_owner(line_a, admin_user):
+    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
+    response = client.patch(
+        f"/api/v1/business-lines/{line_a.pk}/", {"description": "API", "version": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    entry = LogEntry.objects.get_for_object(line_a).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.actor == admin_user
+
+
+def test_security_officer_filters_the_audit(client, line_a, line_b, admin_user, security_officer):
+    client.force_login(admin_user)
+    edit_line(client, line_a, name="Изменённая линия")
+    client.force_login(security_officer)
+    page = client.get("/audit/", {"actor": admin_user.pk})
+    content = page.content.decode()
+    assert "Изменённая линия" in content
+    assert "Консалтинг" not in content
+    partial = client.get("/audit/", {"q": "Консалтинг"}, HTTP_HX_REQUEST="true")
+    assert "<html" not in partial.content.decode() and "Консалтинг" in partial.content.decode()
+
+
+def test_audit_is_closed_to_other_roles(client, make_user, line_a):
+    client.force_login(make_user(RoleCode.DIRECTOR, all_lines_role="read"))
+    assert client.get("/audit/").status_code == 403
+    assert client.get("/audit/security/").status_code == 403
+    assert client.post("/audit/export/").status_code == 403
+
+
+def test_security_events_page(client, security_officer, make_user):
+    Client().post("/accounts/login/", {"username": "nobody", "password": "x"})
+    client.force_login(security_officer)
+    response = client.get("/audit/security/", {"kind": SecurityEventKind.LOGIN_FAILED})
+    assert "nobody" in response.content.decode()
+
+
+def test_history_of_a_record(client, line_a, admin_user):
+    client.force_login(admin_user)
+    edit_line(client, line_a, description="Новое описание")
+    response = client.get(f"/history/access/businessline/{line_a.pk}/", HTTP_HX_REQUEST="true")
+    assert "Новое описание" in response.content.decode()
+    assert client.get("/history/access/nosuchmodel/1/").status_code == 404
+    assert client.get("/history/auth/permission/1/").status_code == 404
+
+
+def test_audit_export_runs_in_background_and_is_audited(client, security_officer, line_a, django_capture_on_commit_callbacks):
+    client.force_login(security_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/audit/export/", {"q": "Программное"})
+    run = AuditExport.objects.get()
+    assert response["Location"] == f"/audit/exports/{run.pk}/"
+    run.refresh_from_db()
+    assert run.status == "done" and run.done == run.total == 1
+    progress = client.get(f"/audit/exports/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-status="done"' in progress and "hx-trigger" not in progress
+    download = client.get(f"/audit/exports/{run.pk}/download/")
+    body = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert "Программное обеспечение" in body and "Консалтинг" not in body
+    assert SecurityEvent.objects.filter(kind=SecurityEventKind.EXPORT, user=security_officer).exists()
+
+
+def test_export_runs_are_private(client, security_officer, make_user):
+    run = AuditExport.objects.create(created_by=security_officer)
+    client.force_login(make_user(RoleCode.SECURITY_OFFICER))
+    assert client.get(f"/audit/exports/{run.pk}/").status_code == 404
+    assert client.get(f"/audit/exports/{run.pk}/download/").status_code == 404
+
+
+def test_unfinished_run_keeps_polling(client, security_officer):
+    run = AuditExport.objects.create(created_by=security_officer)
+    client.force_login(security_officer)
+    progress = client.get(f"/audit/exports/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-trigger="load delay:1s"' in progress
