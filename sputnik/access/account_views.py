@@ -80,7 +80,9 @@ class OTPSetupView(LoginRequiredMixin, FormView):
 class OTPDisableView(LoginRequiredMixin, View):
     def post(self, request):
         if otp.role_requires_otp(request.user):
-            messages.error(request, _("Your role requires a second factor; it cannot be switched off."))
+            messages.error(
+                request, _("Your role requires a second factor; it cannot be switched off.")
+            )
         else:
             otp.device_remove(request.user)
             messages.success(request, _("Second factor switched off."))
@@ -98,7 +100,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         access = line_access(user)
         lines = BusinessLine.objects.restrict(user).filter(is_active=True)
         context["lines"] = [(line, access.role_on(line.pk)) for line in lines]
-        context["notifications"] = Notification.objects.restrict(user).filter(read_at__isnull=True)[:5]
+        context["notifications"] = Notification.objects.restrict(user).filter(read_at__isnull=True)[
+            :5
+        ]
         return context
 
 
@@ -158,7 +162,9 @@ class TokenView(LoginRequiredMixin, View):
                 messages.success(request, _("API token revoked."))
             else:
                 Token.objects.create(user=request.user)
-                messages.success(request, _("A new API token was issued; the old one no longer works."))
+                messages.success(
+                    request, _("A new API token was issued; the old one no longer works.")
+                )
         return redirect("access:profile")
 
 

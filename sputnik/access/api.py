@@ -22,7 +22,16 @@ from .models import BusinessLine, Department, LineMembership, Notification, Role
 class BusinessLineSerializer(VersionedSerializer):
     class Meta:
         model = BusinessLine
-        fields = ["id", "name", "code", "description", "is_active", "version", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "code",
+            "description",
+            "is_active",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -63,7 +72,9 @@ class BusinessLineViewSet(RestrictedViewSet):
 
     def update_record(self, instance, data):
         version = data.pop("version")
-        return services.line_update(actor=self.request.user, line=instance, expected_version=version, **data)
+        return services.line_update(
+            actor=self.request.user, line=instance, expected_version=version, **data
+        )
 
     @extend_schema(request=LineRoleSerializer, responses=MembershipSerializer(many=True))
     @action(detail=True, methods=["get", "post"], url_path="members")
@@ -88,7 +99,9 @@ class BusinessLineViewSet(RestrictedViewSet):
         line = self._managed_line()
         membership = line.memberships.filter(user_id=user_id).first()
         if membership is None:
-            return Response(status=404, data={"detail": _("Not a member."), "code": "not_found", "errors": {}})
+            return Response(
+                status=404, data={"detail": _("Not a member."), "code": "not_found", "errors": {}}
+            )
         with acting_as(request.user, request), transaction.atomic():
             services.membership_remove(actor=request.user, membership=membership)
         return Response(status=204)
@@ -99,23 +112,44 @@ class BusinessLineViewSet(RestrictedViewSet):
     def _managed_line(self) -> BusinessLine:
         line = self.get_object()
         user = self.request.user
-        if not user.has_perm("access.add_linemembership") or line_access(user).role_on(line.pk) != LineRole.MANAGE:
+        if (
+            not user.has_perm("access.add_linemembership")
+            or line_access(user).role_on(line.pk) != LineRole.MANAGE
+        ):
             raise PermissionDenied(_("Only managers of this line change its members."))
         return line
 
 
 class UserSerializer(VersionedSerializer):
     full_name = serializers.CharField(read_only=True)
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
-    roles = serializers.ListField(child=serializers.ChoiceField(choices=RoleCode.choices), required=False)
+    password = serializers.CharField(
+        write_only=True, required=False, style={"input_type": "password"}
+    )
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=RoleCode.choices), required=False
+    )
     memberships = LineRoleSerializer(many=True, required=False)
 
     class Meta:
         model = User
         fields = [
-            "id", "username", "password", "full_name", "last_name", "first_name", "patronymic",
-            "email", "position", "department", "phone", "language", "is_active", "all_lines_role",
-            "roles", "memberships", "version",
+            "id",
+            "username",
+            "password",
+            "full_name",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "email",
+            "position",
+            "department",
+            "phone",
+            "language",
+            "is_active",
+            "all_lines_role",
+            "roles",
+            "memberships",
+            "version",
         ]
 
     def to_representation(self, instance):
@@ -143,7 +177,8 @@ class UserViewSet(RestrictedViewSet):
 
     def restricted_queryset(self, action):
         return (
-            super().restricted_queryset(action)
+            super()
+            .restricted_queryset(action)
             .prefetch_related("groups", "line_memberships")
             .distinct()
         )
@@ -166,8 +201,12 @@ class UserViewSet(RestrictedViewSet):
         version = data.pop("version")
         roles, memberships = self._split(data)
         return services.user_update(
-            actor=self.request.user, user=instance, expected_version=version,
-            roles=roles, memberships=memberships, **data,
+            actor=self.request.user,
+            user=instance,
+            expected_version=version,
+            roles=roles,
+            memberships=memberships,
+            **data,
         )
 
     @action(detail=False, methods=["get"])
@@ -205,7 +244,9 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "body", "url", "created_at", "read_at"]
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The caller's own notifications; POST …/read/ marks one, …/read-all/ marks all."""
 
     serializer_class = NotificationSerializer

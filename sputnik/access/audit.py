@@ -50,11 +50,22 @@ def change_rows(entry: LogEntry) -> list[tuple[str, str, str]]:
             except Exception:  # noqa: BLE001 - a field removed since the change was logged
                 label = field
         old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-        rows.append((label, "" if old in (None, "None") else old, "" if new in (None, "None") else new))
+        rows.append(
+            (label, "" if old in (None, "None") else old, "" if new in (None, "None") else new)
+        )
     return rows
 
 
-HEADER = ["timestamp", "actor", "remote_addr", "action", "record_type", "record_id", "record", "changes"]
+HEADER = [
+    "timestamp",
+    "actor",
+    "remote_addr",
+    "action",
+    "record_type",
+    "record_id",
+    "record",
+    "changes",
+]
 
 
 def audit_export_write(run_id: int) -> None:

@@ -41,7 +41,9 @@ class AuditLogView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filterset"] = LogEntryFilter(self.request.GET or None)
-        context["page_obj"] = _page(self.request, audit_entries(self.request.user, self.request.GET))
+        context["page_obj"] = _page(
+            self.request, audit_entries(self.request.user, self.request.GET)
+        )
         context["query"] = self.request.GET.urlencode()
         return context
 

@@ -34,7 +34,8 @@ class UserFilter(django_filters.FilterSet):
         label=_("Business line"),
     )
     role = django_filters.ChoiceFilter(
-        field_name="groups__role__code", choices=Role._meta.get_field("code").choices,
+        field_name="groups__role__code",
+        choices=Role._meta.get_field("code").choices,
         label=_("Role"),
     )
     is_active = django_filters.BooleanFilter(label=_("Active"))
@@ -67,9 +68,15 @@ class LogEntryFilter(django_filters.FilterSet):
     )
     object_pk = django_filters.CharFilter(label=_("Record id"))
     action = django_filters.ChoiceFilter(choices=LogEntry.Action.choices, label=_("Action"))
-    since = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte", label=_("From"))
-    until = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__lte", label=_("To"))
-    q = django_filters.CharFilter(field_name="object_repr", lookup_expr="icontains", label=_("Record"))
+    since = django_filters.DateFilter(
+        field_name="timestamp", lookup_expr="date__gte", label=_("From")
+    )
+    until = django_filters.DateFilter(
+        field_name="timestamp", lookup_expr="date__lte", label=_("To")
+    )
+    q = django_filters.CharFilter(
+        field_name="object_repr", lookup_expr="icontains", label=_("Record")
+    )
 
     class Meta:
         model = LogEntry

@@ -24,7 +24,9 @@ class OTPForm(forms.Form):
         label=_("One-time code"),
         regex=r"^\d{6}$",
         error_messages={"invalid": _("Enter the six digits your authenticator shows.")},
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -67,15 +69,26 @@ class UserForm(VersionedForm):
         help_text=_("Leave empty to keep the current password."),
     )
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=RoleCode.choices, required=False,
+        label=_("Roles"),
+        choices=RoleCode.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = User
         fields = [
-            "username", "last_name", "first_name", "patronymic", "email", "position",
-            "department", "phone", "language", "is_active", "all_lines_role",
+            "username",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "email",
+            "position",
+            "department",
+            "phone",
+            "language",
+            "is_active",
+            "all_lines_role",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -87,7 +100,11 @@ class UserForm(VersionedForm):
             self.fields["roles"].initial = []
         else:
             self.fields["roles"].initial = list(self.instance.groups.values_list("name", flat=True))
-        held = dict(self.instance.line_memberships.values_list("line_id", "role")) if self.instance.pk else {}
+        held = (
+            dict(self.instance.line_memberships.values_list("line_id", "role"))
+            if self.instance.pk
+            else {}
+        )
         for line in self.lines:
             self.fields[f"line_{line.pk}"] = forms.ChoiceField(
                 label=line.name,

@@ -40,5 +40,9 @@ class SecondFactorMiddleware:
         return self.get_response(request)
 
     def _exempt(self, path: str) -> bool:
-        allowed = (reverse("access:otp_verify"), reverse("access:otp_setup"), reverse("access:logout"))
+        allowed = (
+            reverse("access:otp_verify"),
+            reverse("access:otp_setup"),
+            reverse("access:logout"),
+        )
         return path.startswith(self.EXEMPT_PREFIXES) or path in allowed

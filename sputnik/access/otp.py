@@ -72,7 +72,9 @@ def verify(request, token: str) -> bool:
         if device.verify_token(token):
             otp_login(request, device)
             return True
-    security_event_record(SecurityEventKind.SECOND_FACTOR_FAILED, user=request.user, request=request)
+    security_event_record(
+        SecurityEventKind.SECOND_FACTOR_FAILED, user=request.user, request=request
+    )
     return False
 
 

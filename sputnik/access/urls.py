@@ -27,7 +27,9 @@ urlpatterns = [
     path("employees/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_update"),
     path("departments/", views.DepartmentListView.as_view(), name="department_list"),
     path("departments/new/", views.DepartmentCreateView.as_view(), name="department_create"),
-    path("departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department_update"),
+    path(
+        "departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department_update"
+    ),
     path("roles/", views.RoleListView.as_view(), name="role_list"),
     path("audit/", audit_views.AuditLogView.as_view(), name="audit_log"),
     path("audit/security/", audit_views.SecurityEventListView.as_view(), name="security_events"),

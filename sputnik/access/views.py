@@ -114,15 +114,22 @@ class LineMembersView(RestrictedMixin, View):
         if remove:
             membership = get_object_or_404(self.restricted_queryset(), pk=remove, line=line)
             services.membership_remove(actor=request.user, membership=membership)
-            messages.success(request, _("%(user)s removed from the line.") % {"user": membership.user})
+            messages.success(
+                request, _("%(user)s removed from the line.") % {"user": membership.user}
+            )
             return
         form = MembershipForm(request.POST, users=User.objects.filter(is_active=True))
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
         services.membership_set(
-            actor=request.user, line=line, user=form.cleaned_data["user"], role=form.cleaned_data["role"]
+            actor=request.user,
+            line=line,
+            user=form.cleaned_data["user"],
+            role=form.cleaned_data["role"],
         )
-        messages.success(request, _("Access of %(user)s saved.") % {"user": form.cleaned_data["user"]})
+        messages.success(
+            request, _("Access of %(user)s saved.") % {"user": form.cleaned_data["user"]}
+        )
 
 
 # Employees --------------------------------------------------------------------------
@@ -135,7 +142,10 @@ class UserListView(ObjectListView):
 
     def restricted_queryset(self):
         return (
-            super().restricted_queryset().select_related("department").prefetch_related("groups__role")
+            super()
+            .restricted_queryset()
+            .select_related("department")
+            .prefetch_related("groups__role")
         ).distinct()
 
 
@@ -268,7 +278,12 @@ class RoleListView(ObjectListView):
     paginate_by = None
 
     def restricted_queryset(self):
-        return super().restricted_queryset().select_related("group").prefetch_related("group__permissions")
+        return (
+            super()
+            .restricted_queryset()
+            .select_related("group")
+            .prefetch_related("group__permissions")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -278,8 +293,12 @@ class RoleListView(ObjectListView):
     def post(self, request):
         if not request.user.has_perm("access.change_role"):
             raise PermissionDenied(_("Only administrators change role policies."))
-        role = get_object_or_404(Role.objects.restrict(request.user, "change"), pk=request.POST.get("role"))
+        role = get_object_or_404(
+            Role.objects.restrict(request.user, "change"), pk=request.POST.get("role")
+        )
         with transaction.atomic():
-            services.role_update(actor=request.user, role=role, require_otp=request.POST.get("require_otp") == "on")
+            services.role_update(
+                actor=request.user, role=role, require_otp=request.POST.get("require_otp") == "on"
+            )
         messages.success(request, _("Policy of the role “%(role)s” saved.") % {"role": role})
         return redirect(reverse("access:role_list"))

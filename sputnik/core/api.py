@@ -44,7 +44,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = response.data if isinstance(response.data, dict) else {"non_field_errors": response.data}
+        errors = (
+            response.data
+            if isinstance(response.data, dict)
+            else {"non_field_errors": response.data}
+        )
         response.data = {"detail": _("Invalid input."), "code": "invalid", "errors": errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
         detail = response.data["detail"]

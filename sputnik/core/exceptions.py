@@ -16,7 +16,9 @@ class StaleEdit(Exception):
     def message(self) -> str:
         who = self.current.updated_by
         name = who.short_name if who else _("another user")
-        when = formats.date_format(timezone.localtime(self.current.updated_at), "SHORT_DATETIME_FORMAT")
+        when = formats.date_format(
+            timezone.localtime(self.current.updated_at), "SHORT_DATETIME_FORMAT"
+        )
         return _(
             "This record was changed by %(who)s at %(when)s while you were editing it. "
             "Your changes were not saved: reload the record and apply them again."

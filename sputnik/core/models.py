@@ -105,9 +105,7 @@ class BusinessRecord(TimeStamped, Authored, Versioned):
             through = field.remote_field.through
             own = field.m2m_field_name()
             other = field.m2m_reverse_field_name()
-            return Exists(
-                through.objects.filter(**{own: OuterRef("pk"), f"{other}__in": line_ids})
-            )
+            return Exists(through.objects.filter(**{own: OuterRef("pk"), f"{other}__in": line_ids}))
         return Q(**{f"{cls.line_field}__in": line_ids})
 
     def line_ids(self) -> list[int]:

@@ -79,5 +79,3 @@ def run_finish(run: BackgroundRun, *, error: str = "", fields: Iterable[str] = (
     run.status = RunStatus.FAILED if error else RunStatus.DONE
     run.error, run.finished_at = error, timezone.now()
     run.save(update_fields=["status", "error", "finished_at", "updated_at", "done", *fields])
-
-

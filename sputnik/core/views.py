@@ -59,7 +59,11 @@ class ObjectListView(RestrictedMixin, generic.ListView):
     def dispatch(self, request, *args, **kwargs):
         user = request.user
         needs = getattr(self.model, "permission_required", True)
-        if user.is_authenticated and needs and not user.has_perm(model_permission(self.model, "view")):
+        if (
+            user.is_authenticated
+            and needs
+            and not user.has_perm(model_permission(self.model, "view"))
+        ):
             raise PermissionDenied(_("Your role does not give access to this list."))
         return super().dispatch(request, *args, **kwargs)
 

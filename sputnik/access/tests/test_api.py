@@ -38,8 +38,11 @@ def test_drf_create_token_command(admin_user, capsys):
 
 def test_create_user_with_lines_and_roles(api, line_a):
     payload = {
-        "username": "petrova", "password": "correct-horse-42", "last_name": "Петрова",
-        "first_name": "Мария", "roles": ["salesperson"],
+        "username": "petrova",
+        "password": "correct-horse-42",
+        "last_name": "Петрова",
+        "first_name": "Мария",
+        "roles": ["salesperson"],
         "memberships": [{"line": line_a.pk, "role": "write"}],
     }
     response = api.post("/api/v1/users/", payload, format="json")
@@ -74,16 +77,25 @@ def test_bad_user_payload_is_refused_with_field_errors(api, line_a, change, fiel
 
 def test_errors_are_translated(api):
     response = api.post(
-        "/api/v1/users/", {"username": "admin", "password": "correct-horse-42"},
-        format="json", HTTP_ACCEPT_LANGUAGE="ru",
+        "/api/v1/users/",
+        {"username": "admin", "password": "correct-horse-42"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="ru",
     )
     assert response.json()["detail"] == "Некорректные данные."
     assert "уже существует" in response.json()["errors"]["username"][0]
 
 
 def test_stale_update_is_409_with_current_version(api, line_a):
-    assert api.patch(f"/api/v1/business-lines/{line_a.pk}/", {"name": "A", "version": 1}, format="json").status_code == 200
-    response = api.patch(f"/api/v1/business-lines/{line_a.pk}/", {"name": "B", "version": 1}, format="json")
+    assert (
+        api.patch(
+            f"/api/v1/business-lines/{line_a.pk}/", {"name": "A", "version": 1}, format="json"
+        ).status_code
+        == 200
+    )
+    response = api.patch(
+        f"/api/v1/business-lines/{line_a.pk}/", {"name": "B", "version": 1}, format="json"
+    )
     assert response.status_code == 409
     assert response.json()["current_version"] == 2
     assert response.json()["code"] == "stale_version"
@@ -103,12 +115,20 @@ def test_lines_are_not_deleted(api, line_a):
 
 def test_line_members_endpoint(api, line_a, make_user):
     user = make_user(RoleCode.SALESPERSON)
-    response = api.post(f"/api/v1/business-lines/{line_a.pk}/members/", {"user": user.pk, "role": "write"}, format="json")
+    response = api.post(
+        f"/api/v1/business-lines/{line_a.pk}/members/",
+        {"user": user.pk, "role": "write"},
+        format="json",
+    )
     assert response.status_code == 200
     assert {"user": user.pk, "line": line_a.pk, "role": "write"} in [
         {k: m[k] for k in ("user", "line", "role")} for m in response.json()
     ]
-    bad = api.post(f"/api/v1/business-lines/{line_a.pk}/members/", {"user": user.pk, "role": "owner"}, format="json")
+    bad = api.post(
+        f"/api/v1/business-lines/{line_a.pk}/members/",
+        {"user": user.pk, "role": "owner"},
+        format="json",
+    )
     assert bad.status_code == 400 and "role" in bad.json()["errors"]
     assert api.delete(f"/api/v1/business-lines/{line_a.pk}/members/{user.pk}/").status_code == 204
     assert not line_a.memberships.filter(user=user).exists()

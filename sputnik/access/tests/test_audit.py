@@ -12,8 +12,14 @@ pytestmark = pytest.mark.django_db
 
 
 def edit_line(client, line, **changes):
-    data = {"name": line.name, "code": line.code, "description": line.description,
-            "is_active": "on", "version": line.version, **changes}
+    data = {
+        "name": line.name,
+        "code": line.code,
+        "description": line.description,
+        "is_active": "on",
+        "version": line.version,
+        **changes,
+    }
     return client.post(f"/lines/{line.pk}/edit/", data, REMOTE_ADDR="10.1.2.3")
 
 
@@ -29,7 +35,8 @@ def test_page_edit_is_audited_with_actor_address_and_values(client, line_a, admi
 def test_api_edit_is_audited_with_the_token_owner(line_a, admin_user):
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=admin_user).key}")
     response = client.patch(
-        f"/api/v1/business-lines/{line_a.pk}/", {"description": "API", "version": 1},
+        f"/api/v1/business-lines/{line_a.pk}/",
+        {"description": "API", "version": 1},
         content_type="application/json",
     )
     assert response.status_code == 200
@@ -72,7 +79,9 @@ def test_history_of_a_record(client, line_a, admin_user):
     assert client.get("/history/auth/permission/1/").status_code == 404
 
 
-def test_audit_export_runs_in_background_and_is_audited(client, security_officer, line_a, django_capture_on_commit_callbacks):
+def test_audit_export_runs_in_background_and_is_audited(
+    client, security_officer, line_a, django_capture_on_commit_callbacks
+):
     client.force_login(security_officer)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/audit/export/", {"q": "Программное"})
@@ -85,7 +94,9 @@ def test_audit_export_runs_in_background_and_is_audited(client, security_officer
     download = client.get(f"/audit/exports/{run.pk}/download/")
     body = b"".join(download.streaming_content).decode("utf-8-sig")
     assert "Программное обеспечение" in body and "Консалтинг" not in body
-    assert SecurityEvent.objects.filter(kind=SecurityEventKind.EXPORT, user=security_officer).exists()
+    assert SecurityEvent.objects.filter(
+        kind=SecurityEventKind.EXPORT, user=security_officer
+    ).exists()
 
 
 def test_export_runs_are_private(client, security_officer, make_user):

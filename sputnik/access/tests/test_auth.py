@@ -25,8 +25,16 @@ def test_sign_in_and_out_are_recorded(client, make_user):
     assert sign_in(client, "ivanov", "wrong").status_code == 200
     assert sign_in(client, "ivanov")["Location"] == "/"
     client.post("/accounts/logout/")
-    kinds = list(SecurityEvent.objects.filter(username="ivanov").order_by("id").values_list("kind", flat=True))
-    assert kinds == [SecurityEventKind.LOGIN_FAILED, SecurityEventKind.LOGIN, SecurityEventKind.LOGOUT]
+    kinds = list(
+        SecurityEvent.objects.filter(username="ivanov")
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == [
+        SecurityEventKind.LOGIN_FAILED,
+        SecurityEventKind.LOGIN,
+        SecurityEventKind.LOGOUT,
+    ]
     assert SecurityEvent.objects.filter(user=user, remote_addr="127.0.0.1").exists()
 
 
@@ -42,19 +50,24 @@ def test_repeated_failures_lock_the_account(client, make_user):
         sign_in(client, "ivanov", "wrong")
     response = sign_in(client, "ivanov")
     assert response.status_code == 429
-    assert "/" != response.get("Location")
+    assert response.get("Location") != "/"
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.LOCKED_OUT).exists()
 
 
 def test_role_requiring_otp_forces_setup_then_code(client, make_user, admin_user):
     user = make_user(RoleCode.SALESPERSON, username="ivanov")
-    services.role_update(actor=admin_user, role=Role.objects.get(code="salesperson"), require_otp=True)
+    services.role_update(
+        actor=admin_user, role=Role.objects.get(code="salesperson"), require_otp=True
+    )
     sign_in(client, "ivanov")
     response = client.get("/lines/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/otp/setup/")
     assert client.get("/accounts/otp/setup/").status_code == 200
     device = TOTPDevice.objects.get(user=user, confirmed=False)
-    bad = client.post("/accounts/otp/setup/", {"token": "000000" if current_code(device) != "000000" else "111111"})
+    bad = client.post(
+        "/accounts/otp/setup/",
+        {"token": "000000" if current_code(device) != "000000" else "111111"},
+    )
     assert bad.status_code == 200 and not TOTPDevice.objects.filter(confirmed=True).exists()
     device.refresh_from_db()
     device.throttle_reset()  # a failure throttles the next try for a second
@@ -76,7 +89,9 @@ def test_role_requiring_otp_forces_setup_then_code(client, make_user, admin_user
 
 def test_required_second_factor_cannot_be_switched_off(client, make_user, admin_user):
     user = make_user(RoleCode.SALESPERSON)
-    services.role_update(actor=admin_user, role=Role.objects.get(code="salesperson"), require_otp=True)
+    services.role_update(
+        actor=admin_user, role=Role.objects.get(code="salesperson"), require_otp=True
+    )
     TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     client.force_login(user)
     client.post("/accounts/otp/disable/")

@@ -16,7 +16,12 @@ def line_case(line: BusinessLine) -> AccessCase:
         return BusinessLine.objects.get(pk=pk)
 
     def edit_page(page, api):
-        data = {"name": "Изменено", "code": line.code, "version": current().version, "is_active": "on"}
+        data = {
+            "name": "Изменено",
+            "code": line.code,
+            "version": current().version,
+            "is_active": "on",
+        }
         return page.post(f"/lines/{pk}/edit/", data).status_code
 
     def edit_api(page, api):
@@ -25,7 +30,9 @@ def line_case(line: BusinessLine) -> AccessCase:
 
     def add_member(page, api):
         newcomer = services.user_create(
-            actor=None, username=f"newcomer{current().version}{api.__hash__()}", password="correct-horse-42"
+            actor=None,
+            username=f"newcomer{current().version}{api.__hash__()}",
+            password="correct-horse-42",
         )
         payload = {"user": newcomer.pk, "role": "read"}
         return api.post(f"/api/v1/business-lines/{pk}/members/", payload, format="json").status_code
@@ -60,16 +67,28 @@ def test_write_role_does_not_manage_a_line(line_a, make_user):
     """Renaming a line or changing its members needs the manage role, not write."""
     page, api = clients_for(make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "write"}))
     assert page.get(f"/lines/{line_a.pk}/edit/").status_code == 403
-    response = api.patch(f"/api/v1/business-lines/{line_a.pk}/", {"name": "X", "version": 1}, format="json")
+    response = api.patch(
+        f"/api/v1/business-lines/{line_a.pk}/", {"name": "X", "version": 1}, format="json"
+    )
     assert response.status_code == 403
 
 
 def test_only_administrators_create_lines(make_user, admin_user):
     page, api = clients_for(make_user(RoleCode.HEAD_OF_SALES))
     assert page.get("/lines/new/").status_code == 403
-    assert api.post("/api/v1/business-lines/", {"name": "Новое", "code": "new"}, format="json").status_code == 403
+    assert (
+        api.post(
+            "/api/v1/business-lines/", {"name": "Новое", "code": "new"}, format="json"
+        ).status_code
+        == 403
+    )
     page, api = clients_for(admin_user)
-    assert api.post("/api/v1/business-lines/", {"name": "Новое", "code": "new"}, format="json").status_code == 201
+    assert (
+        api.post(
+            "/api/v1/business-lines/", {"name": "Новое", "code": "new"}, format="json"
+        ).status_code
+        == 201
+    )
 
 
 def test_employees_are_administered_only_by_administrators(make_user, admin_user):
@@ -78,7 +97,14 @@ def test_employees_are_administered_only_by_administrators(make_user, admin_user
     assert page.get(f"/employees/{salesperson.pk}/").status_code == 404
     assert page.get("/employees/new/").status_code == 403
     assert api.get("/api/v1/users/").json()["results"] == []
-    assert api.patch(f"/api/v1/users/{salesperson.pk}/", {"all_lines_role": "manage", "version": 1}, format="json").status_code == 404
+    assert (
+        api.patch(
+            f"/api/v1/users/{salesperson.pk}/",
+            {"all_lines_role": "manage", "version": 1},
+            format="json",
+        ).status_code
+        == 404
+    )
     director = make_user(RoleCode.DIRECTOR, all_lines_role="read")
     page, api = clients_for(director)
     assert page.get(f"/employees/{salesperson.pk}/").status_code == 200
@@ -91,7 +117,10 @@ def test_departments_are_read_by_all_and_written_by_administrators(make_user, ad
     department = services.department_create(actor=admin_user, name="Продажи")
     page, api = clients_for(make_user())
     assert "Продажи" in page.get("/departments/").content.decode()
-    assert page.post(f"/departments/{department.pk}/edit/", {"name": "X", "version": 1}).status_code == 403
+    assert (
+        page.post(f"/departments/{department.pk}/edit/", {"name": "X", "version": 1}).status_code
+        == 403
+    )
     assert api.post("/api/v1/departments/", {"name": "Новый"}, format="json").status_code == 403
     assert Department.objects.get().name == "Продажи"
 
@@ -108,13 +137,35 @@ def test_notifications_are_private(make_user):
     assert note.read_at is None
 
 
-@pytest.mark.parametrize("url", ["/", "/profile/", "/lines/", "/employees/", "/departments/", "/roles/", "/audit/", "/audit/security/", "/notifications/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/profile/",
+        "/lines/",
+        "/employees/",
+        "/departments/",
+        "/roles/",
+        "/audit/",
+        "/audit/security/",
+        "/notifications/",
+    ],
+)
 def test_anonymous_is_sent_to_login(client, url):
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.parametrize("url", ["/api/v1/business-lines/", "/api/v1/users/", "/api/v1/departments/", "/api/v1/notifications/", "/api/v1/users/me/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/business-lines/",
+        "/api/v1/users/",
+        "/api/v1/departments/",
+        "/api/v1/notifications/",
+        "/api/v1/users/me/",
+    ],
+)
 def test_anonymous_api_gets_401(client, url):
     assert client.get(url).status_code == 401

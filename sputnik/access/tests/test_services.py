@@ -22,7 +22,9 @@ def test_line_update_bumps_version_and_records_author(line_a, admin_user):
 
 
 def test_stale_line_update_writes_nothing_and_names_the_other_editor(line_a, make_user):
-    first = make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "manage"}, last_name="Смирнова", first_name="Елена")
+    first = make_user(
+        RoleCode.HEAD_OF_SALES, lines={line_a: "manage"}, last_name="Смирнова", first_name="Елена"
+    )
     second = make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "manage"})
     services.line_update(actor=first, line=line_a, expected_version=1, name="Первое")
     with pytest.raises(StaleEdit) as error:
@@ -44,7 +46,9 @@ def test_membership_changes_are_permission_events(line_a, admin_user, make_user)
     membership = services.membership_set(actor=admin_user, line=line_a, user=user, role="write")
     services.membership_set(actor=admin_user, line=line_a, user=user, role="manage")
     services.membership_remove(actor=admin_user, membership=membership)
-    events = SecurityEvent.objects.filter(kind=SecurityEventKind.PERMISSION_CHANGE, details__subject=user.username)
+    events = SecurityEvent.objects.filter(
+        kind=SecurityEventKind.PERMISSION_CHANGE, details__subject=user.username
+    )
     roles = [e.details["role"] for e in events.order_by("id") if "line" in e.details]
     assert roles == ["write", "manage", None]
     assert not LineMembership.objects.filter(user=user).exists()
@@ -57,14 +61,22 @@ def test_unknown_line_role_is_refused(line_a, admin_user, make_user):
 
 def test_user_create_with_roles_and_lines(line_a, line_b, admin_user):
     user = services.user_create(
-        actor=admin_user, username="ivanov", password="correct-horse-42",
-        roles=[RoleCode.SALESPERSON], memberships={line_a: "write", line_b: "read"},
-        last_name="Иванов", first_name="Пётр", patronymic="Андреевич",
+        actor=admin_user,
+        username="ivanov",
+        password="correct-horse-42",
+        roles=[RoleCode.SALESPERSON],
+        memberships={line_a: "write", line_b: "read"},
+        last_name="Иванов",
+        first_name="Пётр",
+        patronymic="Андреевич",
     )
     assert user.full_name == "Иванов Пётр Андреевич"
     assert user.short_name == "Иванов П. А."
     assert list(user.groups.values_list("name", flat=True)) == ["salesperson"]
-    assert dict(user.line_memberships.values_list("line__code", "role")) == {"software": "write", "consulting": "read"}
+    assert dict(user.line_memberships.values_list("line__code", "role")) == {
+        "software": "write",
+        "consulting": "read",
+    }
     assert user.check_password("correct-horse-42")
 
 
@@ -91,8 +103,12 @@ def test_bad_user_input_saves_nothing(changes, field, make_user, line_a, admin_u
 def test_user_update_replaces_memberships_and_roles(line_a, line_b, admin_user, make_user):
     user = make_user(lines={line_a: "write"})
     services.user_update(
-        actor=admin_user, user=user, expected_version=user.version,
-        roles=[RoleCode.MARKETER], memberships={line_b: "read"}, position="Маркетолог",
+        actor=admin_user,
+        user=user,
+        expected_version=user.version,
+        roles=[RoleCode.MARKETER],
+        memberships={line_b: "read"},
+        position="Маркетолог",
     )
     user.refresh_from_db()
     assert user.position == "Маркетолог"
@@ -112,7 +128,9 @@ def test_department_cannot_be_its_own_ancestor(admin_user):
     top = services.department_create(actor=admin_user, name="Дирекция")
     child = services.department_create(actor=admin_user, name="Продажи", parent=top)
     with pytest.raises(ValidationError):
-        services.department_update(actor=admin_user, department=top, expected_version=1, parent=child)
+        services.department_update(
+            actor=admin_user, department=top, expected_version=1, parent=child
+        )
 
 
 def test_notifications_are_marked_read_only_for_their_recipient(make_user):

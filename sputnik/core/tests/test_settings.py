@@ -15,7 +15,11 @@ def run_manage(*args, **env):
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-W", "ignore", "manage.py", *args],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -27,8 +31,12 @@ def test_production_refuses_to_start_without_secret_key():
 
 def test_deploy_check_is_clean_with_production_settings():
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        DEBUG="0", SECRET_KEY="x" * 64 + "production-secret-0123456789",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="x" * 64 + "production-secret-0123456789",
         ALLOWED_HOSTS="crm.example.com",
     )
     assert result.returncode == 0, result.stdout + result.stderr

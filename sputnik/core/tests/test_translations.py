@@ -46,11 +46,17 @@ def _literal(line: str) -> str:
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory) -> set[str]:
     copy = tmp_path_factory.mktemp("messages")
-    shutil.copytree(ROOT / "sputnik", copy / "sputnik", ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo"))
+    shutil.copytree(
+        ROOT / "sputnik",
+        copy / "sputnik",
+        ignore=shutil.ignore_patterns("static", "__pycache__", "*.mo"),
+    )
     shutil.copy(ROOT / "manage.py", copy)
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "ru", "--no-obsolete", "-v0"],
-        cwd=copy, check=True, env={"DEBUG": "1", "PATH": "/usr/bin:/bin"},
+        cwd=copy,
+        check=True,
+        env={"DEBUG": "1", "PATH": "/usr/bin:/bin"},
     )
     return set(entries(copy / "sputnik" / "locale" / "ru" / "LC_MESSAGES" / "django.po"))
 

@@ -8,6 +8,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo.load()
-        self.stdout.write("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         for login, _password, role in logins:
             self.stdout.write(f"  {login:<16} {role}")
