@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    unwanted = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unwanted}
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-W", "ignore", "manage.py", *args],
@@ -29,7 +30,7 @@ def test_production_refuses_to_start_without_secret_key():
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_deploy_check_is_clean_with_production_settings():
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
     result = run_manage(
         "check",
         "--deploy",
@@ -38,6 +39,7 @@ def test_deploy_check_is_clean_with_production_settings():
         DEBUG="0",
         SECRET_KEY="x" * 64 + "production-secret-0123456789",
         ALLOWED_HOSTS="crm.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
