@@ -209,6 +209,30 @@ class UserViewSet(RestrictedViewSet):
             **data,
         )
 
+    @property
+    def access_action(self) -> str:
+        if self.action in {"unlock", "reset_second_factor"}:
+            return "change"
+        return super().access_action
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"])
+    def unlock(self, request, pk=None):
+        """Lift the lockout after repeated failed sign-ins."""
+        employee = self.get_object()
+        with acting_as(request.user, request):
+            services.user_unlock(actor=request.user, user=employee, request=request)
+        return Response(status=204)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["post"], url_path="reset-second-factor")
+    def reset_second_factor(self, request, pk=None):
+        """Remove the employee's authenticator (lost phone)."""
+        employee = self.get_object()
+        with acting_as(request.user, request):
+            services.user_reset_second_factor(actor=request.user, user=employee, request=request)
+        return Response(status=204)
+
     @action(detail=False, methods=["get"])
     def me(self, request):
         """The employee the token or session belongs to."""

@@ -93,7 +93,8 @@ class UserForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lines = list(BusinessLine.objects.filter(is_active=True))
+        # Inactive lines are listed too: saving the form must not drop those memberships.
+        self.lines = list(BusinessLine.objects.order_by("-is_active", "name"))
         if not self.instance.pk:
             self.fields["password"].required = True
             self.fields["password"].help_text = ""
@@ -106,8 +107,9 @@ class UserForm(VersionedForm):
             else {}
         )
         for line in self.lines:
+            label = line.name if line.is_active else _("%(line)s (inactive)") % {"line": line.name}
             self.fields[f"line_{line.pk}"] = forms.ChoiceField(
-                label=line.name,
+                label=label,
                 choices=[("", _("no access")), *LineRole.choices],
                 required=False,
                 initial=held.get(line.pk, ""),

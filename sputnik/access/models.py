@@ -53,6 +53,16 @@ class User(AbstractUser, Versioned):
     language = models.CharField(
         _("interface language"), max_length=8, choices=Language.choices, blank=True
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        "self",
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
     all_lines_role = models.CharField(
         _("role on all business lines"),
         max_length=16,
@@ -286,6 +296,8 @@ class SecurityEventKind(models.TextChoices):
     LOGOUT = "logout", _("Sign-out")
     LOCKED_OUT = "locked_out", _("Locked out")
     SECOND_FACTOR_FAILED = "otp_failed", _("Wrong one-time code")
+    UNLOCKED = "unlocked", _("Sign-in unlocked")
+    SECOND_FACTOR_RESET = "otp_reset", _("Second factor reset")
     PERMISSION_CHANGE = "permission_change", _("Permission change")
     EXPORT = "export", _("Export")
 

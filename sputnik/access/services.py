@@ -194,6 +194,29 @@ def profile_update(*, user: User, expected_version: int | None, **changes: Any) 
     return record_update(user, actor=user, expected_version=expected_version, **changes)
 
 
+@transaction.atomic
+def user_unlock(*, actor: User, user: User, request=None) -> int:
+    """Lift the lockout after repeated failed sign-ins; returns the attempts cleared."""
+    from axes.utils import reset
+
+    cleared = reset(username=user.username)
+    security_event_record(
+        SecurityEventKind.UNLOCKED, user=actor, request=request, subject=user.username
+    )
+    return cleared
+
+
+@transaction.atomic
+def user_reset_second_factor(*, actor: User, user: User, request=None) -> None:
+    """Remove a lost authenticator; the employee sets up a new one at the next sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user=user).delete()
+    security_event_record(
+        SecurityEventKind.SECOND_FACTOR_RESET, user=actor, request=request, subject=user.username
+    )
+
+
 # Departments and roles --------------------------------------------------------------
 
 

@@ -25,6 +25,18 @@ urlpatterns = [
     path("employees/new/", views.UserCreateView.as_view(), name="user_create"),
     path("employees/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path("employees/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_update"),
+    path(
+        "employees/<int:pk>/unlock/",
+        views.UserSecurityActionView.as_view(),
+        {"what": "unlock"},
+        name="user_unlock",
+    ),
+    path(
+        "employees/<int:pk>/reset-second-factor/",
+        views.UserSecurityActionView.as_view(),
+        {"what": "reset_second_factor"},
+        name="user_reset_second_factor",
+    ),
     path("departments/", views.DepartmentListView.as_view(), name="department_list"),
     path("departments/new/", views.DepartmentCreateView.as_view(), name="department_create"),
     path(

@@ -10,6 +10,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.generic.detail import SingleObjectMixin
 
 from sputnik.core.roles import LineRole, line_access
 from sputnik.core.views import (
@@ -158,12 +159,35 @@ class UserDetailView(ObjectDetailView):
         return super().restricted_queryset().select_related("department")
 
     def get_context_data(self, **kwargs):
+        from axes.models import AccessAttempt
+        from django_otp import user_has_device
+
         context = super().get_context_data(**kwargs)
         employee = self.object
         context["memberships"] = employee.line_memberships.select_related("line")
         context["roles"] = Role.objects.filter(group__user=employee)
         context["can_edit"] = self.request.user.has_perm("access.change_user")
+        attempts = AccessAttempt.objects.filter(username=employee.username)
+        context["failed_attempts"] = sum(attempts.values_list("failures_since_start", flat=True))
+        context["has_device"] = user_has_device(employee, confirmed=True)
         return context
+
+
+class UserSecurityActionView(RestrictedMixin, SingleObjectMixin, View):
+    """Administrator actions on an employee's sign-in: unlock, reset the second factor."""
+
+    model = User
+    action = "change"
+
+    def post(self, request, pk, what):
+        employee = self.get_object()
+        if what == "unlock":
+            services.user_unlock(actor=request.user, user=employee, request=request)
+            messages.success(request, _("Sign-in of %(user)s unlocked.") % {"user": employee})
+        else:
+            services.user_reset_second_factor(actor=request.user, user=employee, request=request)
+            messages.success(request, _("Second factor of %(user)s removed.") % {"user": employee})
+        return redirect(employee.get_absolute_url())
 
 
 class UserFormMixin:

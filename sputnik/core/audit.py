@@ -4,12 +4,13 @@
 from contextlib import contextmanager
 
 from auditlog.context import set_actor
+from django.conf import settings
 
 
 def client_address(request) -> str | None:
     if request is None:
         return None
-    forwarded = request.headers.get("X-Forwarded-For", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.BEHIND_PROXY else ""
     return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")
 
 

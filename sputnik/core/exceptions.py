@@ -14,11 +14,10 @@ class StaleEdit(Exception):
 
     @property
     def message(self) -> str:
-        who = self.current.updated_by
+        who = getattr(self.current, "updated_by", None)
         name = who.short_name if who else _("another user")
-        when = formats.date_format(
-            timezone.localtime(self.current.updated_at), "SHORT_DATETIME_FORMAT"
-        )
+        changed = getattr(self.current, "updated_at", None) or timezone.now()
+        when = formats.date_format(timezone.localtime(changed), "SHORT_DATETIME_FORMAT")
         return _(
             "This record was changed by %(who)s at %(when)s while you were editing it. "
             "Your changes were not saved: reload the record and apply them again."

@@ -62,11 +62,7 @@ def line_access(user) -> LineAccess:
     cached = getattr(user, "_line_access", None)
     if cached is None:
         membership = apps.get_model("access", "LineMembership")
-        roles = dict(
-            membership.objects.filter(user=user, line__is_active=True).values_list(
-                "line_id", "role"
-            )
-        )
+        roles = dict(membership.objects.filter(user=user).values_list("line_id", "role"))
         cached = LineAccess(roles=roles, all_lines_role=user.all_lines_role or "")
         user._line_access = cached
     return cached

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from sputnik.access import demo
 
@@ -8,6 +9,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = demo.load()
-        self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
+        header = _("Demo logins (password for all: %(password)s):")
+        self.stdout.write(header % {"password": demo.DEMO_PASSWORD})
         for login, _password, role in logins:
             self.stdout.write(f"  {login:<16} {role}")
