@@ -97,3 +97,22 @@ def check_access(case: AccessCase, *, outsider, reader, writer) -> None:
     assert_hidden_from(case, outsider)
     assert_read_only(case, reader)
     assert_writes_work(case, writer)
+
+
+def query_count(client, url: str, **headers) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)
+
+
+def assert_constant_queries(client, url: str, grow: Callable[[], None], **headers) -> None:
+    """The page costs the same number of queries after `grow()` added more rows (no N+1)."""
+    query_count(client, url, **headers)  # warm per-user caches (permissions, line roles)
+    before = query_count(client, url, **headers)
+    grow()
+    after = query_count(client, url, **headers)
+    assert after == before, f"{url}: {before} queries, then {after} with more rows"

@@ -169,3 +169,18 @@ def test_anonymous_is_sent_to_login(client, url):
 )
 def test_anonymous_api_gets_401(client, url):
     assert client.get(url).status_code == 401
+
+
+def test_write_that_would_leave_the_author_blind_is_undone(make_user):
+    """The base views re-check visibility inside the transaction: an administrator without
+    access to all lines may not create a line they would then not see."""
+    narrow_admin = make_user(RoleCode.ADMINISTRATOR)
+    page, api = clients_for(narrow_admin)
+    response = page.post("/lines/new/", {"name": "Невидимая", "code": "ghost", "is_active": "on"})
+    assert response.status_code == 403
+    assert "вне ваших направлений" in response.content.decode()
+    api_response = api.post(
+        "/api/v1/business-lines/", {"name": "Невидимая", "code": "ghost"}, format="json"
+    )
+    assert api_response.status_code == 403
+    assert not BusinessLine.objects.filter(code="ghost").exists()
