@@ -77,19 +77,7 @@ class UserForm(VersionedForm):
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "last_name",
-            "first_name",
-            "patronymic",
-            "email",
-            "position",
-            "department",
-            "phone",
-            "language",
-            "is_active",
-            "all_lines_role",
-        ]
+        fields = User.ADMINISTERED_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

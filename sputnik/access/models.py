@@ -36,8 +36,23 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
 
 
-class User(AbstractUser, Versioned):
+class User(AbstractUser, TimeStamped, Authored, Versioned):
     """An employee: a login with the profile the CRM needs to address and route work."""
+
+    # What an administrator edits on the employee form and through the API.
+    ADMINISTERED_FIELDS = [
+        "username",
+        "last_name",
+        "first_name",
+        "patronymic",
+        "email",
+        "position",
+        "department",
+        "phone",
+        "language",
+        "is_active",
+        "all_lines_role",
+    ]
 
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
@@ -52,16 +67,6 @@ class User(AbstractUser, Versioned):
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(
         _("interface language"), max_length=8, choices=Language.choices, blank=True
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        "self",
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
     )
     all_lines_role = models.CharField(
         _("role on all business lines"),

@@ -136,7 +136,7 @@ def user_create(
     **profile: Any,
 ) -> User:
     """Register an employee with roles and business-line memberships."""
-    user = User(username=username, **profile)
+    user = User(username=username, created_by=actor, updated_by=actor, **profile)
     try:
         validate_password(password, user)
     except ValidationError as error:
