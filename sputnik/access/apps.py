@@ -9,19 +9,17 @@ class AccessConfig(AppConfig):
     verbose_name = _("People and access")
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from sputnik.core.audit import register_audited
 
         from . import signals  # noqa: F401 - login, logout and failed-login records
         from .models import BusinessLine, Department, LineMembership, Role, User
         from .roles import roles_sync
 
-        auditlog.register(BusinessLine)
-        auditlog.register(Department)
-        auditlog.register(LineMembership)
-        auditlog.register(Role)
-        auditlog.register(
-            User,
-            exclude_fields=["password", "last_login", "version"],
-            m2m_fields={"groups"},
+        register_audited(BusinessLine)
+        register_audited(Department)
+        register_audited(LineMembership)
+        register_audited(Role, exclude_fields=["group"])
+        register_audited(
+            User, exclude_fields=["password", "last_login", "date_joined"], m2m_fields={"groups"}
         )
         post_migrate.connect(roles_sync, sender=self)

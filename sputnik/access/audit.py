@@ -5,18 +5,27 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
 
 from auditlog.models import LogEntry
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.db import models
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from sputnik.core.audit import ACTIONS, NOT_AUDITED
+from sputnik.core.roles import LineRole
 from sputnik.core.services import run_finish, run_progress, run_start
 
 from .filters import LogEntryFilter
-from .models import AuditExport
+from .models import AuditExport, RoleCode
 
 CHUNK = 500
 
@@ -38,33 +47,85 @@ def history_of(instance: models.Model) -> QuerySet[LogEntry]:
     )
 
 
-def change_rows(entry: LogEntry) -> list[tuple[str, str, str]]:
-    """(field, old, new) of an entry, with field names as the model labels them."""
+ROLE_SUFFIX = re.compile(r"^(?P<who>.*): (?P<role>read|write|manage)$")
+
+
+def action_label(entry: LogEntry) -> str:
+    return str(ACTIONS.get(entry.action, entry.get_action_display()))
+
+
+def describe(entries: Iterable[LogEntry]) -> list[LogEntry]:
+    """Give each entry `rows` of (field label, old, new) in the reader's words.
+
+    Foreign keys of the whole page are resolved in one query per related model.
+    """
+    entries = list(entries)
+    wanted: dict[type[models.Model], set[str]] = defaultdict(set)
+    for entry in entries:
+        for field, values in _fields(entry):
+            if field.many_to_one and isinstance(values, list):
+                wanted[field.related_model].update(str(v) for v in values if v not in _EMPTY)
+    names = {
+        model: {str(pk): str(obj) for pk, obj in model._default_manager.in_bulk(list(pks)).items()}
+        for model, pks in wanted.items()
+    }
+    for entry in entries:
+        entry.action_label = action_label(entry)
+        entry.rows = [_row(field, values, names) for field, values in _fields(entry)]
+    return entries
+
+
+_EMPTY = (None, "None", "")
+
+
+def _fields(entry: LogEntry):
     model = entry.content_type.model_class() if entry.content_type_id else None
-    rows = []
-    for field, values in (entry.changes_dict or {}).items():
-        label = field
-        if model is not None:
-            try:
-                label = str(model._meta.get_field(field).verbose_name)
-            except Exception:  # noqa: BLE001 - a field removed since the change was logged
-                label = field
-        old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-        rows.append(
-            (label, "" if old in (None, "None") else old, "" if new in (None, "None") else new)
-        )
-    return rows
+    for name, values in (entry.changes_dict or {}).items():
+        try:
+            field = model._meta.get_field(name) if model else None
+        except FieldDoesNotExist:
+            continue
+        if field is None or name in NOT_AUDITED or (field.auto_created and not field.concrete):
+            continue
+        yield field, values
+
+
+def _row(field, values, names) -> tuple[str, str, str]:
+    label = str(field.verbose_name)
+    if isinstance(values, dict):  # many-to-many: objects added or removed
+        sign = "+" if values.get("operation") == "add" else "−"
+        objects = ", ".join(_show(field, v, names) for v in values.get("objects", []))
+        return label, "", f"{sign} {objects}"
+    old, new = (list(values) + [None, None])[:2]
+    return label, _show(field, old, names), _show(field, new, names)
+
+
+def _show(field, value, names) -> str:
+    if value in _EMPTY:
+        return ""
+    value = str(value)
+    if field.name == "groups":
+        return str(dict(RoleCode.choices).get(value, value))
+    if field.name == "members" and (match := ROLE_SUFFIX.match(value)):
+        return f"{match['who']}: {LineRole(match['role']).label}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.BooleanField):
+        return str(_("yes") if value == "True" else _("no"))
+    if field.many_to_one:
+        return names.get(field.related_model, {}).get(value, f"#{value}")
+    return value
 
 
 HEADER = [
-    "timestamp",
-    "actor",
-    "remote_addr",
-    "action",
-    "record_type",
-    "record_id",
-    "record",
-    "changes",
+    gettext_lazy("When"),
+    gettext_lazy("Who"),
+    gettext_lazy("Address"),
+    gettext_lazy("Action"),
+    gettext_lazy("Record type"),
+    gettext_lazy("Record id"),
+    gettext_lazy("Record"),
+    gettext_lazy("Changes"),
 ]
 
 
@@ -73,8 +134,9 @@ def audit_export_write(run_id: int) -> None:
     run = AuditExport.objects.select_related("created_by").get(pk=run_id)
     if run.is_finished:
         return
+    language = run.created_by.language or settings.LANGUAGE_CODE
     try:
-        with tempfile.TemporaryFile() as raw:
+        with translation.override(language), tempfile.TemporaryFile() as raw:
             _write_csv(run, raw)
             raw.seek(0)
             run.file.save(f"audit-{run.pk}.csv", File(raw), save=False)
@@ -92,21 +154,78 @@ def _write_csv(run: AuditExport, raw) -> None:
     writer = csv.writer(text)
     writer.writerow(HEADER)
     done = 0
-    for entry in entries.iterator(chunk_size=CHUNK):
-        writer.writerow(
-            [
-                timezone.localtime(entry.timestamp).isoformat(timespec="seconds"),
-                entry.actor.username if entry.actor_id else "",
-                entry.remote_addr or "",
-                entry.get_action_display(),
-                f"{entry.content_type.app_label}.{entry.content_type.model}",
-                entry.object_pk,
-                entry.object_repr,
-                entry.changes_str,
-            ]
-        )
-        done += 1
-        if done % CHUNK == 0:
-            run_progress(run, done)
+    for chunk in _chunks(entries.iterator(chunk_size=CHUNK), CHUNK):
+        for entry in describe(chunk):
+            writer.writerow(_csv_row(entry))
+        done += len(chunk)
+        run_progress(run, done)
     run.done = done
     text.detach()
+
+
+def _chunks(iterator, size):
+    chunk = []
+    for item in iterator:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _csv_row(entry: LogEntry) -> list[str]:
+    changes = "; ".join(
+        f"{label}: {old} → {new}" if old else f"{label}: {new}" for label, old, new in entry.rows
+    )
+    return [
+        timezone.localtime(entry.timestamp).strftime("%d.%m.%Y %H:%M:%S"),
+        entry.actor.username if entry.actor_id else "",
+        entry.remote_addr or "",
+        entry.action_label,
+        str(entry.content_type.model_class()._meta.verbose_name)
+        if entry.content_type.model_class()
+        else entry.content_type.model,
+        entry.object_pk,
+        entry.object_repr,
+        changes,
+    ]
+
+
+DETAIL_LABELS = {
+    "subject": gettext_lazy("Employee"),
+    "line": gettext_lazy("Business line"),
+    "role": gettext_lazy("Role"),
+    "previous": gettext_lazy("Before"),
+    "roles": gettext_lazy("Roles"),
+    "previous_roles": gettext_lazy("Roles before"),
+    "all_lines_role": gettext_lazy("Role on all business lines"),
+    "is_active": gettext_lazy("Active"),
+    "is_superuser": gettext_lazy("Full rights"),
+    "require_otp": gettext_lazy("Second factor required"),
+    "what": gettext_lazy("What"),
+    "filters": gettext_lazy("Filters"),
+}
+EXPORTED = {"audit": gettext_lazy("audit trail")}
+
+
+def event_details(event) -> list[tuple[str, str]]:
+    """A security event's details as (label, value) pairs in the reader's words."""
+    return [
+        (str(DETAIL_LABELS.get(key, key)), _detail(key, value))
+        for key, value in event.details.items()
+        if not key.endswith("_id")
+    ]
+
+
+def _detail(key: str, value) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(_detail(key, item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    labels = {**dict(RoleCode.choices), **dict(LineRole.choices), **EXPORTED}
+    return str(labels.get(value, value))

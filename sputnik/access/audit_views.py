@@ -7,23 +7,23 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
 from sputnik.core.views import ObjectDetailView, ObjectListView
 
 from . import services
-from .audit import audit_entries, change_rows, history_of
+from .audit import audit_entries, describe, event_details, history_of
 from .filters import LogEntryFilter, SecurityEventFilter
 from .models import AuditExport, SecurityEvent
 
-PAGE = 50
+PAGE = 25
 
 
 def _page(request, queryset, size=PAGE):
     page = Paginator(queryset, size).get_page(request.GET.get("page"))
-    for entry in page.object_list:
-        entry.rows = change_rows(entry)
+    page.object_list = describe(page.object_list)
     return page
 
 
@@ -55,6 +55,12 @@ class SecurityEventListView(ObjectListView):
 
     def restricted_queryset(self):
         return super().restricted_queryset().select_related("user")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for event in context["object_list"]:
+            event.rows = event_details(event)
+        return context
 
 
 class HistoryView(LoginRequiredMixin, TemplateView):
@@ -102,6 +108,12 @@ class AuditExportView(ObjectDetailView):
         if self.request.htmx:
             return ["core/run_progress.html"]
         return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object.file:
+            context["download_url"] = reverse("access:audit_export_download", args=[self.object.pk])
+        return context
 
 
 class AuditExportDownloadView(ObjectDetailView):

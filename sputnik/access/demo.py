@@ -117,6 +117,15 @@ PEOPLE = [
 ]
 
 
+HEADS = {
+    "director": "Коммерческая дирекция",
+    "head_sales": "Отдел продаж ПО",
+    "head_marketing": "Отдел маркетинга",
+    "security": "Служба безопасности",
+    "admin": "Информационные технологии",
+}
+
+
 @transaction.atomic
 def load() -> list[tuple[str, str, str]]:
     """Create the demo structure once; returns (login, password, role) for each user."""
@@ -148,6 +157,11 @@ def load() -> list[tuple[str, str, str]]:
             email=f"{login}@company.example",
         )
         actor = actor or user
+        head_of = HEADS.get(login)
+        if head_of:
+            services.department_update(
+                actor=actor, department=departments[head_of], expected_version=None, head=user
+            )
         services.notify(
             recipient=user,
             title=_("Welcome to Sputnik"),

@@ -2,18 +2,22 @@
 
 import django_filters
 from auditlog.models import LogEntry
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from sputnik.core.roles import LineRole
+from sputnik.core.audit import ACTIONS
+from sputnik.core.filters import active_filter, date_filter, ordering_filter, search_filter
 
-from .models import BusinessLine, Department, Role, SecurityEvent, SecurityEventKind, User
+from .models import BusinessLine, Department, RoleCode, SecurityEvent, SecurityEventKind, User
 
 
 class BusinessLineFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    q = search_filter()
+    is_active = active_filter()
+    o = ordering_filter("name", "code")
 
     class Meta:
         model = BusinessLine
@@ -24,21 +28,24 @@ class BusinessLineFilter(django_filters.FilterSet):
 
 
 class UserFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q = search_filter()
     department = django_filters.ModelChoiceFilter(
-        queryset=Department.objects.all(), label=_("Department")
+        queryset=Department.objects.all(), label=_("Department"), empty_label=_("All")
     )
     line = django_filters.ModelChoiceFilter(
         field_name="line_memberships__line",
         queryset=BusinessLine.objects.all(),
         label=_("Business line"),
+        empty_label=_("All"),
     )
     role = django_filters.ChoiceFilter(
         field_name="groups__role__code",
-        choices=Role._meta.get_field("code").choices,
+        choices=RoleCode.choices,
         label=_("Role"),
+        empty_label=_("All"),
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = active_filter()
+    o = ordering_filter("last_name", "username", "position", "department__name")
 
     class Meta:
         model = User
@@ -59,39 +66,50 @@ def audited_content_types(request=None):
     ).order_by("app_label", "model")
 
 
+def record_type_label(content_type: ContentType) -> str:
+    model = content_type.model_class()
+    return capfirst(model._meta.verbose_name_plural) if model else content_type.model
+
+
 class LogEntryFilter(django_filters.FilterSet):
     """Filters of the audit trail: who, what kind of record, which action, when."""
 
-    actor = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Who"))
+    q = django_filters.CharFilter(
+        field_name="object_repr",
+        lookup_expr="icontains",
+        label=_("Record"),
+        widget=forms.SearchInput,
+    )
+    actor = django_filters.ModelChoiceFilter(
+        queryset=User.objects.all(), label=_("Who"), empty_label=_("Anyone")
+    )
     content_type = django_filters.ModelChoiceFilter(
-        queryset=audited_content_types, label=_("Record type")
+        queryset=audited_content_types, label=_("Record type"), empty_label=_("All")
     )
     object_pk = django_filters.CharFilter(label=_("Record id"))
-    action = django_filters.ChoiceFilter(choices=LogEntry.Action.choices, label=_("Action"))
-    since = django_filters.DateFilter(
-        field_name="timestamp", lookup_expr="date__gte", label=_("From")
+    action = django_filters.ChoiceFilter(
+        choices=list(ACTIONS.items()), label=_("Action"), empty_label=_("All")
     )
-    until = django_filters.DateFilter(
-        field_name="timestamp", lookup_expr="date__lte", label=_("To")
-    )
-    q = django_filters.CharFilter(
-        field_name="object_repr", lookup_expr="icontains", label=_("Record")
-    )
+    since = date_filter("timestamp", "date__gte", _("From date"))
+    until = date_filter("timestamp", "date__lte", _("To date"))
 
     class Meta:
         model = LogEntry
-        fields = ["actor", "content_type", "object_pk", "action", "since", "until", "q"]
+        fields = ["q", "actor", "content_type", "object_pk", "action", "since", "until"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["content_type"].label_from_instance = record_type_label
 
 
 class SecurityEventFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=SecurityEventKind.choices, label=_("Event"))
     username = django_filters.CharFilter(lookup_expr="icontains", label=_("Login"))
-    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
-    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+    kind = django_filters.ChoiceFilter(
+        choices=SecurityEventKind.choices, label=_("Event"), empty_label=_("All")
+    )
+    since = date_filter("at", "date__gte", _("From date"))
+    until = date_filter("at", "date__lte", _("To date"))
 
     class Meta:
         model = SecurityEvent
-        fields = ["kind", "username", "since", "until"]
-
-
-MEMBERSHIP_ROLES = LineRole.choices
+        fields = ["username", "kind", "since", "until"]

@@ -38,7 +38,9 @@ class BusinessLineForm(VersionedForm):
 
 
 class MembershipForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Employee"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(
+        label=_("Employee"), queryset=User.objects.none(), empty_label=_("Choose an employee")
+    )
     role = forms.ChoiceField(label=_("Role"), choices=LineRole.choices)
 
     def __init__(self, *args, users=None, **kwargs):
@@ -51,6 +53,11 @@ class DepartmentForm(VersionedForm):
     class Meta:
         model = Department
         fields = ["name", "parent", "head"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].empty_label = _("None: a top-level department")
+        self.fields["head"].empty_label = _("Not assigned")
 
 
 class ProfileForm(VersionedForm):
@@ -72,7 +79,7 @@ class UserForm(VersionedForm):
         label=_("Roles"),
         choices=RoleCode.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
     class Meta:
@@ -81,6 +88,10 @@ class UserForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["last_name"].required = True
+        self.fields["first_name"].required = True
+        self.fields["department"].empty_label = _("No department")
+        self.fields["all_lines_role"].choices = [("", _("None: only own lines")), *LineRole.choices]
         # Inactive lines are listed too: saving the form must not drop those memberships.
         self.lines = list(BusinessLine.objects.order_by("-is_active", "name"))
         if not self.instance.pk:
@@ -98,7 +109,7 @@ class UserForm(VersionedForm):
             label = line.name if line.is_active else _("%(line)s (inactive)") % {"line": line.name}
             self.fields[f"line_{line.pk}"] = forms.ChoiceField(
                 label=label,
-                choices=[("", _("no access")), *LineRole.choices],
+                choices=[("", _("No access")), *LineRole.choices],
                 required=False,
                 initial=held.get(line.pk, ""),
             )

@@ -170,6 +170,7 @@ class BusinessLine(BusinessRecord):
     is_active = models.BooleanField(_("active"), default=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("members"),
         through="LineMembership",
         through_fields=("line", "user"),
         related_name="business_lines",

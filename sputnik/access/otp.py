@@ -49,7 +49,9 @@ def device_qr_data_uri(device: TOTPDevice) -> str:
 
 
 def device_secret(device: TOTPDevice) -> str:
-    return base64.b32encode(device.bin_key).decode()
+    """The key for typing by hand, in groups of four letters."""
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
 @transaction.atomic

@@ -45,6 +45,21 @@ def security_event_record(
     )
 
 
+def _log_member(
+    actor: User | None, line: BusinessLine, user: User, old: str | None, new: str | None
+):
+    """Show a membership change in the line's own history."""
+    from auditlog.models import LogEntry
+
+    def state(role):
+        return f"{user.full_name}: {role}" if role else None
+
+    extra = {"actor": actor} if actor is not None else {}
+    LogEntry.objects.log_create(
+        line, action=LogEntry.Action.UPDATE, changes={"members": [state(old), state(new)]}, **extra
+    )
+
+
 def _permission_change(actor: User, subject: User, **details: Any) -> None:
     security_event_record(
         SecurityEventKind.PERMISSION_CHANGE,
@@ -86,6 +101,7 @@ def membership_set(*, actor: User, line: BusinessLine, user: User, role: str) ->
         membership.role = role
         membership.save(update_fields=["role", "updated_at"])
         _permission_change(actor, user, line=line.code, role=role, previous=previous)
+        _log_member(actor, line, user, previous, role)
     return membership
 
 
@@ -95,6 +111,7 @@ def membership_remove(*, actor: User, membership: LineMembership) -> None:
     user, line, role = membership.user, membership.line, membership.role
     membership.delete()
     _permission_change(actor, user, line=line.code, role=None, previous=role)
+    _log_member(actor, line, user, role, None)
 
 
 def _set_memberships(actor: User, user: User, memberships: Mapping[BusinessLine, str]) -> None:

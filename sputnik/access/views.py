@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -105,20 +106,20 @@ class LineMembersView(RestrictedMixin, View):
         ):
             raise PermissionDenied(_("Only managers of this line change its members."))
         try:
-            self._apply(request, line)
+            done = self._apply(request, line)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
+        else:
+            if not request.htmx:  # htmx swaps the member list in place; no flash needed
+                messages.success(request, done)
         return redirect(line.get_absolute_url())
 
-    def _apply(self, request, line: BusinessLine) -> None:
+    def _apply(self, request, line: BusinessLine) -> str:
         remove = request.POST.get("remove")
         if remove:
             membership = get_object_or_404(self.restricted_queryset(), pk=remove, line=line)
             services.membership_remove(actor=request.user, membership=membership)
-            messages.success(
-                request, _("%(user)s removed from the line.") % {"user": membership.user}
-            )
-            return
+            return _("%(user)s removed from the line.") % {"user": membership.user}
         form = MembershipForm(request.POST, users=User.objects.filter(is_active=True))
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
@@ -128,9 +129,7 @@ class LineMembersView(RestrictedMixin, View):
             user=form.cleaned_data["user"],
             role=form.cleaned_data["role"],
         )
-        messages.success(
-            request, _("Access of %(user)s saved.") % {"user": form.cleaned_data["user"]}
-        )
+        return _("Access of %(user)s saved.") % {"user": form.cleaned_data["user"]}
 
 
 # Employees --------------------------------------------------------------------------
@@ -306,12 +305,14 @@ class RoleListView(ObjectListView):
             super()
             .restricted_queryset()
             .select_related("group")
-            .prefetch_related("group__permissions")
+            .prefetch_related("group__permissions__content_type")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = self.request.user.has_perm("access.change_role")
+        for role in context["object_list"]:
+            role.permission_summary = permission_summary(role.group.permissions.all())
         return context
 
     def post(self, request):
@@ -324,5 +325,32 @@ class RoleListView(ObjectListView):
             services.role_update(
                 actor=request.user, role=role, require_otp=request.POST.get("require_otp") == "on"
             )
-        messages.success(request, _("Policy of the role “%(role)s” saved.") % {"role": role})
+        if not request.htmx:
+            messages.success(request, _("Policy of the role “%(role)s” saved.") % {"role": role})
         return redirect(reverse("access:role_list"))
+
+
+PERMISSION_ACTIONS = {
+    "view": gettext_lazy("view"),
+    "add": gettext_lazy("create"),
+    "change": gettext_lazy("change"),
+    "delete": gettext_lazy("delete"),
+}
+
+
+def permission_summary(permissions) -> list[tuple[str, str]]:
+    """A role's permissions as (kind of record, allowed actions) in the reader's words."""
+    summary: dict[str, list[str]] = {}
+    for permission in permissions:
+        model = permission.content_type.model_class()
+        action, _sep, model_name = permission.codename.partition("_")
+        if (
+            model is not None
+            and action in PERMISSION_ACTIONS
+            and model_name == model._meta.model_name
+        ):
+            kind, what = capfirst(model._meta.verbose_name_plural), PERMISSION_ACTIONS[action]
+        else:
+            kind, what = _("Special"), _(permission.name)
+        summary.setdefault(str(kind), []).append(str(what))
+    return sorted((kind, ", ".join(actions)) for kind, actions in summary.items())

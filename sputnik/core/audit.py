@@ -4,7 +4,10 @@
 from contextlib import contextmanager
 
 from auditlog.context import set_actor
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 
 def client_address(request) -> str | None:
@@ -19,3 +22,20 @@ def acting_as(actor, request=None):
     """Audit records written inside the block name `actor` and the request's address."""
     with set_actor(actor, remote_addr=client_address(request)):
         yield
+
+
+# Bookkeeping that every business model has; the audit shows who and when by itself.
+NOT_AUDITED = ["id", "version", "created_at", "updated_at", "created_by", "updated_by"]
+
+
+def register_audited(model, *, exclude_fields=(), **options) -> None:
+    """Record the model's changes in the audit trail (bookkeeping fields left out)."""
+    auditlog.register(model, exclude_fields=[*NOT_AUDITED, *exclude_fields], **options)
+
+
+ACTIONS = {
+    LogEntry.Action.CREATE: _("Created"),
+    LogEntry.Action.UPDATE: _("Changed"),
+    LogEntry.Action.DELETE: _("Deleted"),
+    LogEntry.Action.ACCESS: _("Opened"),
+}

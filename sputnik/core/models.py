@@ -178,6 +178,14 @@ class BackgroundRun(TimeStamped):
         return self.status in {RunStatus.DONE, RunStatus.FAILED}
 
     @property
+    def is_stalled(self) -> bool:
+        """Still waiting long after it was queued: probably no worker is running."""
+        from django.utils import timezone
+
+        waited = timezone.now() - self.created_at
+        return self.status == RunStatus.PENDING and waited.total_seconds() > 30
+
+    @property
     def percent(self) -> int:
         if self.status == RunStatus.DONE:
             return 100

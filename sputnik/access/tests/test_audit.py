@@ -91,6 +91,7 @@ def test_audit_export_runs_in_background_and_is_audited(
     assert run.status == "done" and run.done == run.total == 1
     progress = client.get(f"/audit/exports/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-status="done"' in progress and "hx-trigger" not in progress
+    assert f"/audit/exports/{run.pk}/download/" in progress
     download = client.get(f"/audit/exports/{run.pk}/download/")
     body = b"".join(download.streaming_content).decode("utf-8-sig")
     assert "Программное обеспечение" in body and "Консалтинг" not in body
@@ -111,3 +112,56 @@ def test_unfinished_run_keeps_polling(client, security_officer):
     client.force_login(security_officer)
     progress = client.get(f"/audit/exports/{run.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="load delay:1s"' in progress
+
+
+def test_history_speaks_the_readers_language(client, line_a, admin_user, make_user):
+    from sputnik.access import services
+
+    department = services.department_create(actor=admin_user, name="Отдел продаж")
+    employee = make_user(last_name="Иванов", first_name="Пётр")
+    services.user_update(
+        actor=admin_user,
+        user=employee,
+        expected_version=1,
+        department=department,
+        all_lines_role="read",
+        is_active=False,
+    )
+    services.membership_set(actor=admin_user, line=line_a, user=employee, role="write")
+    client.force_login(admin_user)
+    card = client.get(
+        f"/history/access/user/{employee.pk}/", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Отдел продаж" in card  # a foreign key shows its name, not its id
+    assert "Чтение" in card  # a choice shows its label
+    assert "нет" in card  # a boolean reads yes/no
+    assert "версия" not in card.lower()
+    line = client.get(
+        f"/history/access/businessline/{line_a.pk}/", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Иванов Пётр: Запись" in line  # membership changes show on the line itself
+    security = client.get("/audit/security/").content.decode()
+    assert "Запись" in security and "subject_id" not in security
+
+
+def test_history_queries_do_not_grow_with_entries(client, line_a, admin_user):
+    from sputnik.access import services
+    from sputnik.core.testing import assert_constant_queries
+
+    client.force_login(admin_user)
+
+    counter = iter(range(1000))
+
+    def grow():
+        for _ in range(5):
+            n = next(counter)
+            department = services.department_create(actor=admin_user, name=f"Отдел {n}")
+            employee = services.user_create(
+                actor=admin_user, username=f"u{n}", password="correct-horse-42"
+            )
+            services.user_update(
+                actor=admin_user, user=employee, expected_version=1, department=department
+            )
+
+    grow()
+    assert_constant_queries(client, "/audit/", grow)

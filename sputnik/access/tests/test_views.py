@@ -133,8 +133,11 @@ def test_notifications_mark_read_by_htmx(client, make_user):
     user = make_user()
     note = services.notify(recipient=user, title="Позвонить клиенту")
     client.force_login(user)
-    assert '"unread-count">1<' in client.get("/").content.decode()
+    assert 'data-testid="unread-count" aria-hidden="true">1<' in client.get("/").content.decode()
     response = client.post("/notifications/", {"id": note.pk}, HTTP_HX_REQUEST="true")
-    assert 'id="table"' in response.content.decode()
+    content = response.content.decode()
+    assert 'id="table"' in content
+    assert 'id="unread-badge" hx-swap-oob="true"' in content  # the header badge updates too
+    assert "unread-count" not in content
     note.refresh_from_db()
     assert note.read_at is not None

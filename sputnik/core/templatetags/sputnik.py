@@ -84,3 +84,24 @@ def fields_of(form, fields=None):
     if fields:
         return fields
     return form.visible_fields() if form else []
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field: str, label: str):
+    """A column header that sorts the htmx table by `field`, toggling the direction."""
+    current = context["request"].GET.get("o", "")
+    ascending = current == field
+    target = f"-{field}" if ascending else field
+    url = query(context, o=target, page=None)
+    arrow = ""
+    if current in {field, f"-{field}"}:
+        arrow = " ↑" if ascending else " ↓"
+    sort = "ascending" if ascending else "descending" if current == f"-{field}" else "none"
+    return format_html(
+        '<a href="{0}" hx-get="{0}" hx-target="#table" hx-swap="outerHTML" hx-push-url="true"'
+        ' class="link-body-emphasis text-decoration-none" aria-sort="{1}">{2}{3}</a>',
+        url,
+        sort,
+        label,
+        arrow,
+    )
