@@ -43,6 +43,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = LineMembership
         fields = ["id", "user", "line", "role"]
+        validators = []  # posting an existing member changes their role
 
 
 class LineRoleSerializer(serializers.Serializer):
@@ -82,7 +83,9 @@ class BusinessLineViewSet(RestrictedViewSet):
         """List the line's members, or give a user a role on it (POST user, role)."""
         line = self.get_object() if request.method == "GET" else self._managed_line()
         if request.method == "POST":
-            payload = MembershipSerializer(data={**request.data, "line": line.pk})
+            data = request.data.copy()
+            data["line"] = line.pk
+            payload = MembershipSerializer(data=data)
             payload.is_valid(raise_exception=True)
             with acting_as(request.user, request), transaction.atomic():
                 services.membership_set(

@@ -130,6 +130,9 @@ def test_line_members_endpoint(api, line_a, make_user):
         format="json",
     )
     assert bad.status_code == 400 and "role" in bad.json()["errors"]
+    form = api.post(f"/api/v1/business-lines/{line_a.pk}/members/", {"user": user.pk, "role": "read"})
+    assert form.status_code == 200, form.json()  # form-encoded bodies work as well as JSON
+    assert line_a.memberships.get(user=user).role == "read"
     assert api.delete(f"/api/v1/business-lines/{line_a.pk}/members/{user.pk}/").status_code == 204
     assert not line_a.memberships.filter(user=user).exists()
 
