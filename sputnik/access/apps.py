@@ -12,14 +12,16 @@ class AccessConfig(AppConfig):
         from sputnik.core.audit import register_audited
 
         from . import signals  # noqa: F401 - login, logout and failed-login records
-        from .models import BusinessLine, Department, LineMembership, Role, User
+        from .models import BusinessLine, Department, Role, User
         from .roles import roles_sync
 
         register_audited(BusinessLine)
         register_audited(Department)
-        register_audited(LineMembership)
-        register_audited(Role, exclude_fields=["group"])
+        # Membership changes are written to the line's own history by the services.
+        register_audited(Role, exclude_fields=["group", "code"])
         register_audited(
-            User, exclude_fields=["password", "last_login", "date_joined"], m2m_fields={"groups"}
+            User,
+            exclude_fields=["password", "last_login", "date_joined", "is_staff"],
+            m2m_fields={"groups"},
         )
         post_migrate.connect(roles_sync, sender=self)

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from auditlog.models import LogEntry
-from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.db import models
@@ -134,9 +133,8 @@ def audit_export_write(run_id: int) -> None:
     run = AuditExport.objects.select_related("created_by").get(pk=run_id)
     if run.is_finished:
         return
-    language = run.created_by.language or settings.LANGUAGE_CODE
     try:
-        with translation.override(language), tempfile.TemporaryFile() as raw:
+        with translation.override(run.language), tempfile.TemporaryFile() as raw:
             _write_csv(run, raw)
             raw.seek(0)
             run.file.save(f"audit-{run.pk}.csv", File(raw), save=False)
@@ -151,7 +149,8 @@ def _write_csv(run: AuditExport, raw) -> None:
     entries = audit_entries(run.created_by, run.filters)
     run_start(run, total=entries.count())
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", write_through=True)
-    writer = csv.writer(text)
+    # Spreadsheets in the Russian locale expect semicolons between columns.
+    writer = csv.writer(text, delimiter=";" if run.language == "ru" else ",")
     writer.writerow(HEADER)
     done = 0
     for chunk in _chunks(entries.iterator(chunk_size=CHUNK), CHUNK):
@@ -176,11 +175,12 @@ def _chunks(iterator, size):
 
 def _csv_row(entry: LogEntry) -> list[str]:
     changes = "; ".join(
-        f"{label}: {old} → {new}" if old else f"{label}: {new}" for label, old, new in entry.rows
+        f"{label}: {old or '—'} → {new or '—'}" if old else f"{label}: {new or '—'}"
+        for label, old, new in entry.rows
     )
     return [
         timezone.localtime(entry.timestamp).strftime("%d.%m.%Y %H:%M:%S"),
-        entry.actor.username if entry.actor_id else "",
+        entry.actor.full_name if entry.actor_id else _("system"),
         entry.remote_addr or "",
         entry.action_label,
         str(entry.content_type.model_class()._meta.verbose_name)
@@ -209,23 +209,45 @@ DETAIL_LABELS = {
 EXPORTED = {"audit": gettext_lazy("audit trail")}
 
 
-def event_details(event) -> list[tuple[str, str]]:
-    """A security event's details as (label, value) pairs in the reader's words."""
-    return [
-        (str(DETAIL_LABELS.get(key, key)), _detail(key, value))
-        for key, value in event.details.items()
-        if not key.endswith("_id")
-    ]
+def describe_events(events: Iterable) -> list:
+    """Give each security event `rows` of (label, value), naming people and lines.
+
+    Employees and lines mentioned on the page are looked up in one query each.
+    """
+    from .models import BusinessLine, User
+
+    events = list(events)
+    subject_ids = {e.details.get("subject_id") for e in events} - {None}
+    codes = {e.details.get("line") for e in events} - {None}
+    names = {
+        "subject": {u.username: u.full_name for u in User.objects.filter(pk__in=subject_ids)},
+        "line": dict(BusinessLine.objects.filter(code__in=codes).values_list("code", "name")),
+    }
+    for event in events:
+        event.rows = [
+            (str(DETAIL_LABELS.get(key, key)), _detail(key, value, names))
+            for key, value in event.details.items()
+            if not key.endswith("_id")
+        ]
+    return events
 
 
-def _detail(key: str, value) -> str:
+ROLE_KEYS = {"role", "previous", "all_lines_role"}
+
+
+def _detail(key: str, value, names) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):
-        return ", ".join(_detail(key, item) for item in value)
+        return ", ".join(_detail(key, item, names) for item in value)
     if isinstance(value, dict):
         return ", ".join(f"{k}: {v}" for k, v in value.items())
-    labels = {**dict(RoleCode.choices), **dict(LineRole.choices), **EXPORTED}
-    return str(labels.get(value, value))
+    if key in names:
+        return names[key].get(value, value)
+    if key in ROLE_KEYS:
+        return str(dict(LineRole.choices).get(value) or dict(RoleCode.choices).get(value, value))
+    if key in {"roles", "previous_roles"}:
+        return str(dict(RoleCode.choices).get(value, value))
+    return str(EXPORTED.get(value, value))

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from sputnik.core.views import ObjectDetailView, ObjectListView
 
 from . import services
-from .audit import audit_entries, describe, event_details, history_of
+from .audit import audit_entries, describe, describe_events, history_of
 from .filters import LogEntryFilter, SecurityEventFilter
 from .models import AuditExport, SecurityEvent
 
@@ -58,8 +58,7 @@ class SecurityEventListView(ObjectListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for event in context["object_list"]:
-            event.rows = event_details(event)
+        context["object_list"] = describe_events(context["object_list"])
         return context
 
 

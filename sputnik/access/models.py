@@ -345,6 +345,7 @@ class AuditExport(BackgroundRun):
     """An export of audit records to CSV, run in the background."""
 
     filters = models.JSONField(_("filters"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="ru")
     file = models.FileField(_("file"), upload_to="exports/audit/", blank=True)
 
     class Meta(BackgroundRun.Meta):

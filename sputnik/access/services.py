@@ -9,10 +9,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from sputnik.core.audit import client_address
+from sputnik.core.audit import client_address, current_address
 from sputnik.core.roles import LineRole, forget_line_access
 from sputnik.core.services import record_create, record_update
 
@@ -40,7 +40,7 @@ def security_event_record(
         kind=kind,
         user=user if user is not None and user.pk else None,
         username=username or (user.username if user is not None else ""),
-        remote_addr=client_address(request),
+        remote_addr=client_address(request) if request is not None else current_address(),
         details=details,
     )
 
@@ -291,7 +291,9 @@ def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> 
 @transaction.atomic
 def audit_export_start(*, actor: User, filters: dict[str, str], request=None) -> AuditExport:
     """Queue a CSV export of the audit records matching `filters`."""
-    run = AuditExport.objects.create(created_by=actor, filters=filters)
+    run = AuditExport.objects.create(
+        created_by=actor, filters=filters, language=translation.get_language() or "ru"
+    )
     security_event_record(
         SecurityEventKind.EXPORT, user=actor, request=request, what="audit", filters=filters
     )

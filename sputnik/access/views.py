@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from auditlog.models import LogEntry
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -106,12 +107,15 @@ class LineMembersView(RestrictedMixin, View):
         ):
             raise PermissionDenied(_("Only managers of this line change its members."))
         try:
-            done = self._apply(request, line)
+            notice, failed = self._apply(request, line), False
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            if not request.htmx:  # htmx swaps the member list in place; no flash needed
-                messages.success(request, done)
+            notice, failed = " ".join(error.messages), True
+        if request.htmx:  # answer with the members panel only, the notice inside it
+            view = LineDetailView(request=request, kwargs={"pk": line.pk})
+            view.object = line
+            context = view.get_context_data(object=line, member_notice=notice, member_failed=failed)
+            return render(request, "access/line_detail.html#members", context)
+        (messages.error if failed else messages.success)(request, notice)
         return redirect(line.get_absolute_url())
 
     def _apply(self, request, line: BusinessLine) -> str:
@@ -344,7 +348,9 @@ def permission_summary(permissions) -> list[tuple[str, str]]:
     for permission in permissions:
         model = permission.content_type.model_class()
         action, _sep, model_name = permission.codename.partition("_")
-        if (
+        if model is LogEntry:
+            kind, what = _("Audit trail"), PERMISSION_ACTIONS.get(action, _(permission.name))
+        elif (
             model is not None
             and action in PERMISSION_ACTIONS
             and model_name == model._meta.model_name

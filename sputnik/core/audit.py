@@ -3,7 +3,7 @@
 
 from contextlib import contextmanager
 
-from auditlog.context import set_actor
+from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
@@ -15,6 +15,14 @@ def client_address(request) -> str | None:
         return None
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.BEHIND_PROXY else ""
     return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")
+
+
+def current_address() -> str | None:
+    """The address of the request being served, as the audit middleware recorded it."""
+    try:
+        return auditlog_value.get().get("remote_addr")
+    except LookupError:
+        return None
 
 
 @contextmanager

@@ -95,6 +95,7 @@ def test_audit_export_runs_in_background_and_is_audited(
     download = client.get(f"/audit/exports/{run.pk}/download/")
     body = b"".join(download.streaming_content).decode("utf-8-sig")
     assert "Программное обеспечение" in body and "Консалтинг" not in body
+    assert body.splitlines()[0].startswith("Когда;Кто;")  # Russian spreadsheets split on ;
     assert SecurityEvent.objects.filter(
         kind=SecurityEventKind.EXPORT, user=security_officer
     ).exists()
@@ -142,6 +143,8 @@ def test_history_speaks_the_readers_language(client, line_a, admin_user, make_us
     assert "Иванов Пётр: Запись" in line  # membership changes show on the line itself
     security = client.get("/audit/security/").content.decode()
     assert "Запись" in security and "subject_id" not in security
+    assert "Иванов Пётр" in security  # the employee by name, not login
+    assert "Программное обеспечение" in security  # the line by name, not code
 
 
 def test_history_queries_do_not_grow_with_entries(client, line_a, admin_user):

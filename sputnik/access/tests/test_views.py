@@ -141,3 +141,17 @@ def test_notifications_mark_read_by_htmx(client, make_user):
     assert "unread-count" not in content
     note.refresh_from_db()
     assert note.read_at is not None
+
+
+def test_member_change_by_htmx_answers_with_the_panel_and_fresh_history(client, line_a, make_user):
+    manager = make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "manage"})
+    member = make_user(lines={line_a: "read"})
+    client.force_login(manager)
+    response = client.post(
+        f"/lines/{line_a.pk}/members/", {"user": member.pk, "role": "write"}, HTTP_HX_REQUEST="true"
+    )
+    content = response.content.decode()
+    assert response.status_code == 200 and "<html" not in content
+    assert 'id="members"' in content and 'data-testid="member-notice"' in content
+    assert 'id="line-history" hx-swap-oob="true"' in content
+    assert LineMembership.objects.get(user=member).role == "write"

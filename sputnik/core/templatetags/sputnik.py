@@ -2,6 +2,7 @@
 
 from django import forms, template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from sputnik.core.roles import LineRole
 
@@ -93,7 +94,7 @@ def sort_header(context, field: str, label: str):
     ascending = current == field
     target = f"-{field}" if ascending else field
     url = query(context, o=target, page=None)
-    arrow = ""
+    arrow = mark_safe(' <span class="text-body-tertiary" aria-hidden="true">↕</span>')
     if current in {field, f"-{field}"}:
         arrow = " ↑" if ascending else " ↓"
     sort = "ascending" if ascending else "descending" if current == f"-{field}" else "none"
