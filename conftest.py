@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 
-from sputnik.access import services
 from sputnik.access.models import RoleCode
+from sputnik.access.tests.factories import BusinessLineFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -16,28 +16,22 @@ def _media(settings, tmp_path):
 
 @pytest.fixture
 def line_a(db):
-    return services.line_create(actor=None, name="Программное обеспечение", code="software")
+    return BusinessLineFactory(name="Программное обеспечение", code="software")
 
 
 @pytest.fixture
 def line_b(db):
-    return services.line_create(actor=None, name="Консалтинг", code="consulting")
+    return BusinessLineFactory(name="Консалтинг", code="consulting")
 
 
 @pytest.fixture
 def make_user(db):
-    counter = iter(range(1, 10_000))
+    """make_user(role, lines={line: "read"|"write"|"manage"}, all_lines_role="", **profile)"""
 
     def make(role=RoleCode.SALESPERSON, lines=None, all_lines_role="", **profile):
-        n = next(counter)
-        profile.setdefault("username", f"user{n}")
-        profile.setdefault("last_name", f"Тестов{n}")
-        profile.setdefault("first_name", "Иван")
-        return services.user_create(
-            actor=None,
-            password="correct-horse-42",
+        return UserFactory(
             roles=[role] if role else [],
-            memberships=lines or {},
+            lines=lines or {},
             all_lines_role=all_lines_role,
             **profile,
         )

@@ -109,3 +109,33 @@ def test_administrator_registers_employee_and_duplicate_login_is_refused(
     )
     expect(page.locator("#id_last_name")).to_have_value("Петрова")
     assert User.objects.count() == users
+
+
+def test_pages_load_their_assets_without_console_errors(signed_in, live_server, admin_user, line_a):
+    """Scripts and styles pass the CSP and their integrity hashes; htmx and icons work."""
+    page = signed_in(admin_user)
+    problems = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    for path in ["/", "/lines/", f"/lines/{line_a.pk}/", "/employees/", "/roles/", "/audit/"]:
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+    assert page.evaluate("typeof htmx") == "object"
+    icon_font = page.evaluate(
+        "getComputedStyle(document.querySelector('.bi'), '::before').fontFamily"
+    )
+    assert "bootstrap-icons" in icon_font
+    assert problems == []
+
+
+def test_typing_in_the_filter_updates_the_table_in_place(
+    signed_in, live_server, admin_user, line_a, line_b
+):
+    page = signed_in(admin_user)
+    page.goto(f"{live_server.url}/lines/")
+    page.evaluate("window.marker = 'same page'")
+    page.get_by_role("searchbox").fill("Конс")
+    expect(page.get_by_test_id("line-table")).not_to_contain_text(line_a.name)
+    expect(page.get_by_test_id("line-table")).to_contain_text(line_b.name)
+    assert page.evaluate("window.marker") == "same page"  # no full reload
+    assert "q=" in page.url
