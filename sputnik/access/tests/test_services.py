@@ -100,6 +100,21 @@ def test_bad_user_input_saves_nothing(changes, field, make_user, line_a, admin_u
     assert not LineMembership.objects.filter(user__username="newbie").exists()
 
 
+def test_bad_line_role_undoes_the_whole_registration(line_a, line_b, admin_user):
+    """The employee row is written before the memberships; a bad one rolls all back."""
+    with pytest.raises(ValidationError) as error:
+        services.user_create(
+            actor=admin_user,
+            username="newbie",
+            password="correct-horse-42",
+            roles=[RoleCode.SALESPERSON],
+            memberships={line_a: "write", line_b: "owner"},
+        )
+    assert "role" in error.value.message_dict
+    assert not User.objects.filter(username="newbie").exists()
+    assert not LineMembership.objects.filter(user__username="newbie").exists()
+
+
 def test_user_update_replaces_memberships_and_roles(line_a, line_b, admin_user, make_user):
     user = make_user(lines={line_a: "write"})
     services.user_update(
