@@ -5,15 +5,24 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from sputnik.access import api as access_api
+from sputnik.directory import api as directory_api
+from sputnik.directory import blacklist_api, search_api
 
 router = DefaultRouter()
 router.register("business-lines", access_api.BusinessLineViewSet, basename="businessline")
 router.register("users", access_api.UserViewSet, basename="user")
 router.register("departments", access_api.DepartmentViewSet, basename="department")
 router.register("notifications", access_api.NotificationViewSet, basename="notification")
+router.register("organizations", directory_api.OrganizationViewSet, basename="organization")
+router.register("persons", directory_api.PersonViewSet, basename="person")
+router.register("employments", directory_api.EmploymentViewSet, basename="employment")
+router.register("categories", directory_api.CategoryViewSet, basename="category")
+router.register("industries", directory_api.IndustryViewSet, basename="industry")
+blacklist_api.register(router)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(search_api.urlpatterns)),
     path("", include(router.urls)),
 ]

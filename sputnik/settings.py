@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "sputnik.core",
     "sputnik.access",
+    "sputnik.directory",
 ]
 
 MIDDLEWARE = [

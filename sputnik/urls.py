@@ -5,5 +5,6 @@ from sputnik.access.account_views import HomeView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("", include("sputnik.access.urls")),
+    path("", include("sputnik.directory.urls")),
     path("api/v1/", include(("sputnik.api_urls", "api"), namespace="api")),
 ]

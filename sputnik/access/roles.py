@@ -20,14 +20,33 @@ LINE_MANAGEMENT = [
 ]
 AUDIT = ["access.view_audit", "access.view_securityevent", "auditlog.view_logentry"]
 
+
+def grant(app: str, models: tuple[str, ...], actions: str = "view add change delete") -> list[str]:
+    return [f"{app}.{action}_{model}" for model in models for action in actions.split()]
+
+
+COUNTERPARTIES = ("organization", "person", "employment", "contactpoint", "address")
+REFERENCE = ("category", "industry", "attributedefinition")
+DIRECTORY_WORK = grant("directory", COUNTERPARTIES, "view add change") + grant(
+    "directory", REFERENCE, "view"
+)
+DIRECTORY_READ = grant("directory", COUNTERPARTIES + REFERENCE + ("blacklistentry",), "view")
+DIRECTORY_HEAD = DIRECTORY_WORK + grant("directory", COUNTERPARTIES, "delete")
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "salesperson": STRUCTURE_VIEW,
-    "marketer": STRUCTURE_VIEW,
-    "head_of_sales": STRUCTURE_VIEW + LINE_MANAGEMENT,
-    "head_of_marketing": STRUCTURE_VIEW + LINE_MANAGEMENT,
-    "director": STRUCTURE_VIEW + ["access.view_user", "access.view_role"],
-    "security_officer": STRUCTURE_VIEW + AUDIT + ["access.view_user", "access.view_role"],
+    "salesperson": STRUCTURE_VIEW + DIRECTORY_WORK,
+    "marketer": STRUCTURE_VIEW + DIRECTORY_WORK,
+    "head_of_sales": STRUCTURE_VIEW + LINE_MANAGEMENT + DIRECTORY_HEAD,
+    "head_of_marketing": STRUCTURE_VIEW + LINE_MANAGEMENT + DIRECTORY_HEAD,
+    "director": STRUCTURE_VIEW + DIRECTORY_READ + ["access.view_user", "access.view_role"],
+    "security_officer": STRUCTURE_VIEW
+    + AUDIT
+    + DIRECTORY_READ
+    + grant("directory", ("blacklistentry",), "add change")
+    + ["access.view_user", "access.view_role"],
     "administrator": AUDIT
+    + grant("directory", COUNTERPARTIES + REFERENCE, "view add change delete")
+    + grant("directory", ("blacklistentry",), "view")
     + [
         f"access.{action}_{model}"
         for model in ("user", "department", "businessline", "linemembership", "role")

@@ -1,0 +1,271 @@
+"""REST endpoints of the directory: organisations, persons, employments, reference data."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from sputnik.access.models import BusinessLine
+from sputnik.core.api import RestrictedViewSet, VersionedSerializer
+
+from . import services
+from .filters import OrganizationFilter, PersonFilter
+from .models import (
+    Address,
+    Category,
+    ContactPoint,
+    Employment,
+    Industry,
+    Organization,
+    Person,
+)
+
+
+class LinesField(serializers.PrimaryKeyRelatedField):
+    """Business lines the caller may write to (others are invalid choices)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return (
+            BusinessLine.objects.restrict(request.user, "add")
+            if request
+            else BusinessLine.objects.none()
+        )
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactPoint
+        fields = ["id", "kind", "label", "value", "is_primary"]
+
+
+class AddressSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Address
+        fields = ["id", "kind", "postcode", "region", "city", "street"]
+
+
+class OrganizationSerializer(VersionedSerializer):
+    business_lines = LinesField(many=True)
+    contacts = ContactSerializer(many=True, read_only=True)
+    addresses = AddressSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "short_name",
+            "full_name",
+            "legal_form",
+            "inn",
+            "kpp",
+            "ogrn",
+            "country",
+            "website",
+            "industry",
+            "categories",
+            "status",
+            "parent",
+            "responsible",
+            "business_lines",
+            "notes",
+            "attributes",
+            "contacts",
+            "addresses",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["attributes", "created_at", "updated_at"]
+        validators = []  # INN uniqueness is checked by the service, with a clear message
+
+
+class OrganizationViewSet(RestrictedViewSet):
+    """Organisations of the caller's business lines."""
+
+    model = Organization
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+
+    def restricted_queryset(self, action):
+        return (
+            super()
+            .restricted_queryset(action)
+            .prefetch_related("business_lines", "categories", "contacts", "addresses")
+        )
+
+    def create_record(self, data):
+        data.pop("version", None)
+        return services.organization_create(actor=self.request.user, **data)
+
+    def update_record(self, instance, data):
+        version = data.pop("version")
+        return services.organization_update(
+            actor=self.request.user, organization=instance, expected_version=version, **data
+        )
+
+    def delete_record(self, instance):
+        services.organization_delete(actor=self.request.user, organization=instance)
+
+
+class PersonSerializer(VersionedSerializer):
+    business_lines = LinesField(many=True)
+    full_name = serializers.CharField(read_only=True)
+    contacts = ContactSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "full_name",
+            "last_name",
+            "first_name",
+            "patronymic",
+            "gender",
+            "birthday",
+            "consent_mailing",
+            "consent_source",
+            "consent_date",
+            "do_not_contact",
+            "business_lines",
+            "notes",
+            "attributes",
+            "contacts",
+            "version",
+        ]
+        read_only_fields = ["attributes"]
+
+
+class PersonViewSet(RestrictedViewSet):
+    """Contact persons of the caller's business lines."""
+
+    model = Person
+    serializer_class = PersonSerializer
+    filterset_class = PersonFilter
+
+    def restricted_queryset(self, action):
+        return super().restricted_queryset(action).prefetch_related("business_lines", "contacts")
+
+    def create_record(self, data):
+        data.pop("version", None)
+        return services.person_create(actor=self.request.user, **data)
+
+    def update_record(self, instance, data):
+        version = data.pop("version")
+        return services.person_update(
+            actor=self.request.user, person=instance, expected_version=version, **data
+        )
+
+    def delete_record(self, instance):
+        services.person_delete(actor=self.request.user, person=instance)
+
+
+class VisibleField(serializers.PrimaryKeyRelatedField):
+    """A related record the caller may see (others answer “does not exist”)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        model = self.model
+        return model.objects.restrict(request.user) if request else model.objects.none()
+
+
+class VisibleOrganization(VisibleField):
+    model = Organization
+
+
+class VisiblePerson(VisibleField):
+    model = Person
+
+
+class EmploymentSerializer(VersionedSerializer):
+    person = VisiblePerson()
+    organization = VisibleOrganization()
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Employment
+        fields = [
+            "id",
+            "person",
+            "organization",
+            "position",
+            "department",
+            "decision_role",
+            "work_email",
+            "work_phone",
+            "is_primary",
+            "started_on",
+            "ended_on",
+            "is_current",
+            "version",
+        ]
+
+
+class EmploymentViewSet(RestrictedViewSet):
+    """Jobs of persons in the caller's organisations; ending one keeps it as history."""
+
+    model = Employment
+    serializer_class = EmploymentSerializer
+    filterset_fields = ["person", "organization", "is_primary"]
+
+    def restricted_queryset(self, action):
+        return super().restricted_queryset(action).select_related("person", "organization")
+
+    def create_record(self, data):
+        data.pop("version", None)
+        organization = data.pop("organization")
+        if (
+            not Organization.objects.restrict(self.request.user, "change")
+            .filter(pk=organization.pk)
+            .exists()
+        ):
+            raise serializers.ValidationError({"organization": [_("You may not add people here.")]})
+        return services.employment_create(
+            actor=self.request.user, organization=organization, **data
+        )
+
+    def update_record(self, instance, data):
+        version = data.pop("version")
+        data.pop("organization", None)
+        data.pop("person", None)
+        return services.employment_update(
+            actor=self.request.user, employment=instance, expected_version=version, **data
+        )
+
+    def delete_record(self, instance):
+        services.employment_delete(actor=self.request.user, employment=instance)
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "is_active", "order"]
+
+
+class CategoryViewSet(RestrictedViewSet):
+    """Organisation categories (reference data; administrators write)."""
+
+    model = Category
+    serializer_class = CategorySerializer
+
+    def create_record(self, data):
+        return services.reference_save(actor=self.request.user, item=self.model(), **data)
+
+    def update_record(self, instance, data):
+        return services.reference_save(actor=self.request.user, item=instance, **data)
+
+    def delete_record(self, instance):
+        services.reference_delete(actor=self.request.user, item=instance)
+
+
+class IndustrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Industry
+        fields = ["id", "name", "is_active", "order"]
+
+
+class IndustryViewSet(CategoryViewSet):
+    """Industries (reference data; administrators write)."""
+
+    model = Industry
+    serializer_class = IndustrySerializer

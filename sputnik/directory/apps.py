@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectoryConfig(AppConfig):
+    name = "sputnik.directory"
+    label = "directory"
+    verbose_name = _("Counterparties")
+
+    def ready(self):
+        from sputnik.core.audit import register_audited
+
+        from .models import (
+            Address,
+            AttributeDefinition,
+            BlacklistEntry,
+            Category,
+            ContactPoint,
+            Employment,
+            Industry,
+            Organization,
+            Person,
+        )
+
+        register_audited(Organization, m2m_fields={"categories", "business_lines"})
+        register_audited(Person, m2m_fields={"business_lines"})
+        for model in (Address, ContactPoint, Employment, Category, Industry, AttributeDefinition):
+            register_audited(model)
+        register_audited(BlacklistEntry)

@@ -1,0 +1,3 @@
+"""Pages of the undesirable-counterparty registry."""
+
+urlpatterns: list = []

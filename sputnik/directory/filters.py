@@ -1,0 +1,98 @@
+"""One FilterSet per list: organisation and person pages, their htmx tables, the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sputnik.access.models import BusinessLine, User
+from sputnik.core.filters import ordering_filter, search_filter
+
+from .models import Category, Industry, LegalForm, Organization, OrganizationStatus, Person
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    q = search_filter()
+    status = django_filters.ChoiceFilter(
+        choices=OrganizationStatus.choices, label=_("Status"), empty_label=_("All")
+    )
+    legal_form = django_filters.ChoiceFilter(
+        choices=LegalForm.choices, label=_("Legal form"), empty_label=_("All")
+    )
+    category = django_filters.ModelChoiceFilter(
+        field_name="categories",
+        queryset=Category.objects.all(),
+        label=_("Category"),
+        empty_label=_("All"),
+    )
+    industry = django_filters.ModelChoiceFilter(
+        queryset=Industry.objects.all(), label=_("Industry"), empty_label=_("All")
+    )
+    business_line = django_filters.ModelChoiceFilter(
+        field_name="business_lines",
+        queryset=BusinessLine.objects.all(),
+        label=_("Business line"),
+        empty_label=_("All"),
+    )
+    responsible = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True),
+        label=_("Responsible"),
+        empty_label=_("Anyone"),
+    )
+    inn = django_filters.CharFilter(label=_("INN"))
+    o = ordering_filter("short_name", "inn", "status", "created_at")
+
+    class Meta:
+        model = Organization
+        fields = [
+            "q",
+            "status",
+            "legal_form",
+            "category",
+            "industry",
+            "business_line",
+            "responsible",
+            "inn",
+        ]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None:
+            self.filters["business_line"].queryset = BusinessLine.objects.restrict(user)
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(short_name__icontains=value) | Q(full_name__icontains=value) | Q(inn=value.strip())
+        )
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = search_filter()
+    organization = django_filters.ModelChoiceFilter(
+        field_name="employments__organization",
+        queryset=Organization.objects.none(),
+        label=_("Organisation"),
+        empty_label=_("Any"),
+    )
+    do_not_contact = django_filters.BooleanFilter(label=_("Do not contact"))
+    o = ordering_filter("last_name", "created_at")
+
+    class Meta:
+        model = Person
+        fields = ["q", "organization", "do_not_contact"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        if user is not None:
+            self.filters["organization"].queryset = Organization.objects.restrict(user)
+
+    def search(self, queryset, name, value):
+        parts = value.split()
+        for part in parts:
+            queryset = queryset.filter(
+                Q(last_name__icontains=part)
+                | Q(first_name__icontains=part)
+                | Q(patronymic__icontains=part)
+            )
+        return queryset

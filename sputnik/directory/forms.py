@@ -1,0 +1,155 @@
+"""Forms of the directory pages. They validate input; services write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sputnik.access.models import BusinessLine, User
+from sputnik.core.views import VersionedForm
+
+from .models import AddressKind, ContactKind, Employment, Organization, Person
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class LinesMixin:
+    """Business lines limited to those where the user may write."""
+
+    def limit_choices(self, user) -> None:
+        self.fields["business_lines"].queryset = BusinessLine.objects.restrict(user, "add")
+        self.fields["business_lines"].widget = forms.CheckboxSelectMultiple(
+            attrs={"class": "form-check-input"}
+        )
+        self.fields["business_lines"].choices = self.fields["business_lines"].choices
+        if "responsible" in self.fields:
+            self.fields["responsible"].queryset = User.objects.filter(is_active=True)
+            self.fields["responsible"].empty_label = _("Nobody")
+
+
+class OrganizationForm(LinesMixin, VersionedForm):
+    class Meta:
+        model = Organization
+        fields = [
+            "short_name",
+            "full_name",
+            "legal_form",
+            "inn",
+            "kpp",
+            "ogrn",
+            "country",
+            "website",
+            "industry",
+            "categories",
+            "status",
+            "parent",
+            "responsible",
+            "business_lines",
+            "notes",
+        ]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "categories": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_choices(user)
+        self.fields["parent"].queryset = Organization.objects.restrict(user).exclude(
+            pk=self.instance.pk
+        )
+        self.fields["parent"].empty_label = _("None")
+        self.fields["industry"].empty_label = _("Not set")
+        self.fields["legal_form"].choices = [
+            ("", _("Not set")),
+            *self.fields["legal_form"].choices[1:],
+        ]
+
+    def validate_unique(self):
+        """INN uniqueness is the service's job: it names the existing organisation."""
+
+
+class PersonForm(LinesMixin, VersionedForm):
+    class Meta:
+        model = Person
+        fields = [
+            "last_name",
+            "first_name",
+            "patronymic",
+            "gender",
+            "birthday",
+            "consent_mailing",
+            "consent_source",
+            "consent_date",
+            "do_not_contact",
+            "business_lines",
+            "notes",
+        ]
+        widgets = {
+            "birthday": DATE,
+            "consent_date": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_choices(user)
+        self.fields["gender"].help_text = _("Left empty, it is taken from the patronymic.")
+
+
+class EmploymentForm(VersionedForm):
+    class Meta:
+        model = Employment
+        fields = [
+            "position",
+            "department",
+            "decision_role",
+            "work_email",
+            "work_phone",
+            "is_primary",
+            "started_on",
+            "ended_on",
+        ]
+        widgets = {"started_on": DATE, "ended_on": DATE}
+
+
+class NewContactPersonForm(EmploymentForm):
+    """Add a contact person from the organisation card: a new person or a known one."""
+
+    person = forms.ModelChoiceField(
+        label=_("Known person"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("A new person"),
+    )
+    last_name = forms.CharField(label=_("Surname"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    patronymic = forms.CharField(label=_("Patronymic"), max_length=150, required=False)
+
+    field_order = ["person", "last_name", "first_name", "patronymic"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.restrict(user)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("person") and not data.get("last_name"):
+            self.add_error(
+                "last_name", _("Enter the surname of the new person or choose a known one.")
+            )
+        return data
+
+
+class ContactForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContactKind.choices)
+    value = forms.CharField(label=_("Phone, e-mail or messenger"), max_length=254)
+    label = forms.CharField(label=_("Label"), max_length=50, required=False)
+
+
+class AddressForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AddressKind.choices)
+    postcode = forms.CharField(label=_("Postcode"), max_length=12, required=False)
+    region = forms.CharField(label=_("Region"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=200, required=False)
+    street = forms.CharField(label=_("Street, building, office"), max_length=300, required=False)

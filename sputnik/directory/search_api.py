@@ -1,0 +1,3 @@
+"""The search endpoint of the REST API."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The global search page."""
+
+urlpatterns: list = []

@@ -1,0 +1,239 @@
+"""Every write to organisations, persons, employments, contacts and addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sputnik.core.services import record_create, record_update
+
+from . import validation
+from .models import (
+    Address,
+    ContactKind,
+    ContactPoint,
+    Employment,
+    LegalForm,
+    Organization,
+    Person,
+)
+
+
+class DuplicateOrganization(ValidationError):
+    """An organisation with the same INN (and KPP) exists; `existing` names it."""
+
+    def __init__(self, existing: Organization):
+        self.existing = existing
+        super().__init__(
+            {
+                "inn": _("An organisation with this INN already exists: %(name)s.")
+                % {"name": existing.short_name}
+            }
+        )
+
+
+def _clean_identifiers(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalise and check INN, KPP and OGRN; errors name their field."""
+    errors: dict[str, list] = {}
+    legal_form = values.get("legal_form", "")
+    sole = True if legal_form == LegalForm.IP else None
+    if legal_form and legal_form not in (LegalForm.IP, LegalForm.FOREIGN, LegalForm.OTHER):
+        sole = False
+    for field, clean in (
+        ("inn", lambda v: validation.clean_inn(v, sole_trader=sole)),
+        ("kpp", validation.clean_kpp),
+        ("ogrn", validation.clean_ogrn),
+    ):
+        if field in values:
+            try:
+                values[field] = clean(values[field])
+            except ValidationError as error:
+                errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def find_duplicate(inn: str, kpp: str = "", *, exclude: int | None = None) -> Organization | None:
+    """The organisation that already holds this INN (branches differ by KPP)."""
+    if not inn:
+        return None
+    same = Organization.objects.filter(inn=inn).exclude(pk=exclude)
+    return same.filter(kpp=kpp).first() or (same.filter(kpp="").first() if kpp else same.first())
+
+
+@transaction.atomic
+def organization_create(*, actor, business_lines: Iterable, **values: Any) -> Organization:
+    """Register an organisation in the given business lines; refuses a known INN."""
+    values = _clean_identifiers(values)
+    duplicate = find_duplicate(values.get("inn", ""), values.get("kpp", ""))
+    if duplicate is not None and values.get("parent") != duplicate:
+        raise DuplicateOrganization(duplicate)
+    lines = list(business_lines)
+    if not lines:
+        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    return record_create(Organization, actor=actor, business_lines=lines, **values)
+
+
+@transaction.atomic
+def organization_update(
+    *, actor, organization: Organization, expected_version: int | None, **changes: Any
+) -> Organization:
+    """Change an organisation; refused if someone saved it meanwhile or the INN is taken."""
+    changes = _clean_identifiers(changes)
+    if "inn" in changes or "kpp" in changes:
+        duplicate = find_duplicate(
+            changes.get("inn", organization.inn),
+            changes.get("kpp", organization.kpp),
+            exclude=organization.pk,
+        )
+        parent = changes.get("parent", organization.parent)
+        if duplicate is not None and parent != duplicate:
+            raise DuplicateOrganization(duplicate)
+    if "business_lines" in changes and not list(changes["business_lines"]):
+        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    return record_update(organization, actor=actor, expected_version=expected_version, **changes)
+
+
+@transaction.atomic
+def person_create(*, actor, business_lines: Iterable, **values: Any) -> Person:
+    """Register a contact person; the gender is inferred from the patronymic if not given."""
+    if not values.get("gender"):
+        values["gender"] = validation.gender_from_patronymic(values.get("patronymic", ""))
+    lines = list(business_lines)
+    if not lines:
+        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    return record_create(Person, actor=actor, business_lines=lines, **values)
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, expected_version: int | None, **changes: Any) -> Person:
+    """Change a person; refused if someone saved it meanwhile."""
+    return record_update(person, actor=actor, expected_version=expected_version, **changes)
+
+
+@transaction.atomic
+def employment_create(*, actor, person: Person, organization: Organization, **values: Any):
+    """Record that a person works (or worked) in an organisation."""
+    values["work_phone"] = validation.normalize_phone(values.get("work_phone", ""))
+    values["work_email"] = validation.normalize_email(values.get("work_email", ""))
+    _check_dates(values.get("started_on"), values.get("ended_on"))
+    employment = Employment(
+        person=person, organization=organization, created_by=actor, updated_by=actor, **values
+    )
+    employment.full_clean()
+    employment.save()
+    # The person becomes visible in the organisation's business lines.
+    person.business_lines.add(*organization.business_lines.all())
+    return employment
+
+
+@transaction.atomic
+def employment_update(
+    *, actor, employment: Employment, expected_version: int | None, **changes: Any
+) -> Employment:
+    """Change a job (position, contacts, dates); ending it keeps it as a former job."""
+    if "work_phone" in changes:
+        changes["work_phone"] = validation.normalize_phone(changes["work_phone"])
+    if "work_email" in changes:
+        changes["work_email"] = validation.normalize_email(changes["work_email"])
+    _check_dates(
+        changes.get("started_on", employment.started_on),
+        changes.get("ended_on", employment.ended_on),
+    )
+    return record_update(employment, actor=actor, expected_version=expected_version, **changes)
+
+
+def _check_dates(started, ended) -> None:
+    if started and ended and ended < started:
+        raise ValidationError({"ended_on": _("The job cannot end before it started.")})
+
+
+NORMALIZE = {
+    ContactKind.PHONE: validation.normalize_phone,
+    ContactKind.FAX: validation.normalize_phone,
+    ContactKind.EMAIL: validation.normalize_email,
+}
+
+
+@transaction.atomic
+def contact_add(
+    *, actor, kind: str, value: str, organization=None, person=None, label="", is_primary=False
+) -> ContactPoint:
+    """Add a phone, fax, e-mail or messenger, stored in its normal form."""
+    try:
+        value = NORMALIZE.get(kind, str.strip)(value)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from error
+    contact = ContactPoint(
+        organization=organization,
+        person=person,
+        kind=kind,
+        value=value,
+        label=label,
+        is_primary=is_primary,
+    )
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_remove(*, actor, contact: ContactPoint) -> None:
+    contact.delete()
+
+
+@transaction.atomic
+def address_save(*, actor, organization: Organization, kind: str, **fields: str) -> Address:
+    """Set the organisation's address of this kind (legal, postal, actual)."""
+    address, _created = Address.objects.get_or_create(organization=organization, kind=kind)
+    for name, value in fields.items():
+        setattr(address, name, value.strip())
+    address.full_clean()
+    address.save()
+    return address
+
+
+@transaction.atomic
+def organization_delete(*, actor, organization: Organization) -> None:
+    """Delete an organisation created by mistake (its employments and contacts go too)."""
+    organization.delete()
+
+
+@transaction.atomic
+def person_delete(*, actor, person: Person) -> None:
+    """Delete a person created by mistake (their employments and contacts go too)."""
+    person.delete()
+
+
+@transaction.atomic
+def employment_delete(*, actor, employment: Employment) -> None:
+    """Delete an employment entered by mistake; a job that ended is ended, not deleted."""
+    employment.delete()
+
+
+@transaction.atomic
+def reference_save(*, actor, item, **values: Any):
+    """Create or change a category or an industry."""
+    for name, value in values.items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def reference_delete(*, actor, item) -> None:
+    """Delete a category or industry; one still in use is retired instead."""
+    from django.db.models import ProtectedError
+
+    try:
+        with transaction.atomic():
+            item.delete()
+    except ProtectedError:
+        item.is_active = False
+        item.save(update_fields=["is_active"])

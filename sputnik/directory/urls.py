@@ -1,0 +1,39 @@
+from django.urls import include, path
+
+from . import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("organizations/", views.OrganizationListView.as_view(), name="organization_list"),
+    path("organizations/new/", views.OrganizationCreateView.as_view(), name="organization_create"),
+    path(
+        "organizations/<int:pk>/",
+        views.OrganizationDetailView.as_view(),
+        name="organization_detail",
+    ),
+    path(
+        "organizations/<int:pk>/edit/",
+        views.OrganizationUpdateView.as_view(),
+        name="organization_update",
+    ),
+    path(
+        "organizations/<int:pk>/contacts/",
+        views.OrganizationContactsView.as_view(),
+        name="organization_contacts",
+    ),
+    path(
+        "organizations/<int:pk>/people/new/",
+        views.EmploymentCreateView.as_view(),
+        name="employment_create",
+    ),
+    path("persons/", views.PersonListView.as_view(), name="person_list"),
+    path("persons/new/", views.PersonCreateView.as_view(), name="person_create"),
+    path("persons/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("persons/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person_update"),
+    path(
+        "employments/<int:pk>/edit/", views.EmploymentUpdateView.as_view(), name="employment_update"
+    ),
+    path("", include("sputnik.directory.blacklist_urls")),
+    path("", include("sputnik.directory.search_urls")),
+]

@@ -1,0 +1,333 @@
+"""Pages of the directory: organisation and person lists, cards and forms."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from sputnik.core.views import (
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectListView,
+    ObjectUpdateView,
+    RestrictedMixin,
+)
+
+from . import services
+from .filters import OrganizationFilter, PersonFilter
+from .forms import (
+    AddressForm,
+    ContactForm,
+    EmploymentForm,
+    NewContactPersonForm,
+    OrganizationForm,
+    PersonForm,
+)
+from .models import ContactPoint, Employment, Organization, Person
+from .validation import display_phone
+
+
+class UserFormMixin:
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+# Organisations ----------------------------------------------------------------------
+
+
+class OrganizationListView(ObjectListView):
+    model = Organization
+    filterset_class = OrganizationFilter
+    template_name = "directory/organization_list.html"
+
+    def restricted_queryset(self):
+        return (
+            super()
+            .restricted_queryset()
+            .select_related("responsible", "industry")
+            .prefetch_related("categories")
+        )
+
+
+class OrganizationDetailView(ObjectDetailView):
+    """The organisation card: details on the left, people in the middle, history right."""
+
+    model = Organization
+    template_name = "directory/organization_detail.html"
+
+    def restricted_queryset(self):
+        return (
+            super()
+            .restricted_queryset()
+            .select_related("industry", "parent", "responsible")
+            .prefetch_related("categories", "business_lines", "contacts", "addresses")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organization, user = self.object, self.request.user
+        employments = Employment.objects.restrict(user).filter(organization=organization)
+        employments = employments.select_related("person")
+        context["current"] = employments.current()
+        context["former"] = employments.former()
+        context["branches"] = Organization.objects.restrict(user).filter(parent=organization)
+        context["can_edit"] = (
+            Organization.objects.restrict(user, "change").filter(pk=organization.pk).exists()
+        )
+        if context["can_edit"]:
+            context["person_form"] = NewContactPersonForm(user=user)
+            context["contact_form"] = ContactForm()
+            context["address_form"] = AddressForm()
+        return context
+
+
+def duplicate_message(error: services.DuplicateOrganization) -> str:
+    existing = error.existing
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _("An organisation with this INN already exists:"),
+        existing.get_absolute_url(),
+        existing.short_name,
+    )
+
+
+class OrganizationWriteMixin(UserFormMixin):
+    model = Organization
+    form_class = OrganizationForm
+    template_name = "directory/organization_form.html"
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except services.DuplicateOrganization as error:
+            form.add_error("inn", duplicate_message(error))
+            return self.form_invalid(form)
+
+
+class OrganizationCreateView(OrganizationWriteMixin, ObjectCreateView):
+    success_message = gettext_lazy("Organisation “%(object)s” created.")
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        categories = data.pop("categories")
+        organization = services.organization_create(actor=self.request.user, **data)
+        organization.categories.set(categories)
+        return organization
+
+
+class OrganizationUpdateView(OrganizationWriteMixin, ObjectUpdateView):
+    success_message = gettext_lazy("Organisation “%(object)s” saved.")
+
+    def perform(self, form):
+        return services.organization_update(
+            actor=self.request.user,
+            organization=self.object,
+            expected_version=form.cleaned_data["version"],
+            **form.changes(),
+        )
+
+
+class OrganizationContactsView(RestrictedMixin, View):
+    """Add or remove the organisation's phones, e-mails and addresses (htmx panel)."""
+
+    model = Organization
+    action = "change"
+
+    def post(self, request, pk):
+        organization = get_object_or_404(self.restricted_queryset(), pk=pk)
+        error = ""
+        try:
+            with transaction.atomic():
+                self._apply(request, organization)
+        except ValidationError as failure:
+            error = " ".join(failure.messages)
+        if request.htmx:
+            context = {
+                "object": organization,
+                "can_edit": True,
+                "contacts_error": error,
+                "contact_form": ContactForm(),
+                "address_form": AddressForm(),
+            }
+            return render(request, "directory/organization_detail.html#contacts", context)
+        if error:
+            messages.error(request, error)
+        return redirect(organization.get_absolute_url())
+
+    def _apply(self, request, organization: Organization) -> None:
+        user = request.user
+        if remove := request.POST.get("remove"):
+            contact = get_object_or_404(ContactPoint, pk=remove, organization=organization)
+            services.contact_remove(actor=user, contact=contact)
+        elif request.POST.get("form") == "address":
+            form = AddressForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            services.address_save(actor=user, organization=organization, **form.cleaned_data)
+        else:
+            form = ContactForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_text())
+            services.contact_add(actor=user, organization=organization, **form.cleaned_data)
+
+
+class EmploymentCreateView(RestrictedMixin, View):
+    """Add a contact person to an organisation from its card."""
+
+    model = Organization
+    action = "change"
+
+    def post(self, request, pk):
+        organization = get_object_or_404(self.restricted_queryset(), pk=pk)
+        form = NewContactPersonForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    self._create(request.user, organization, form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+        if form.errors:
+            return render(
+                request,
+                "directory/organization_detail.html#people",
+                {**self._people(organization), "person_form": form, "can_edit": True},
+                status=200,
+            )
+        if request.htmx:
+            context = {
+                **self._people(organization),
+                "can_edit": True,
+                "person_form": NewContactPersonForm(user=request.user),
+                "people_notice": _("Contact person added."),
+            }
+            return render(request, "directory/organization_detail.html#people", context)
+        return redirect(organization.get_absolute_url())
+
+    def _create(self, user, organization, data) -> Employment:
+        person = data.pop("person")
+        names = {k: data.pop(k) for k in ("last_name", "first_name", "patronymic")}
+        data.pop("version", None)
+        if person is None:
+            person = services.person_create(
+                actor=user, business_lines=organization.business_lines.all(), **names
+            )
+        return services.employment_create(
+            actor=user, person=person, organization=organization, **data
+        )
+
+    def _people(self, organization):
+        employments = (
+            Employment.objects.restrict(self.request.user)
+            .filter(organization=organization)
+            .select_related("person")
+        )
+        return {
+            "object": organization,
+            "current": employments.current(),
+            "former": employments.former(),
+        }
+
+
+# Persons ----------------------------------------------------------------------------
+
+
+class PersonListView(ObjectListView):
+    model = Person
+    filterset_class = PersonFilter
+    template_name = "directory/person_list.html"
+
+    def restricted_queryset(self):
+        current = Employment.objects.current().select_related("organization")
+        from django.db.models import Prefetch
+
+        return (
+            super()
+            .restricted_queryset()
+            .prefetch_related(
+                Prefetch("employments", queryset=current, to_attr="current_jobs"), "contacts"
+            )
+        )
+
+
+class PersonDetailView(ObjectDetailView):
+    model = Person
+    template_name = "directory/person_detail.html"
+
+    def restricted_queryset(self):
+        return super().restricted_queryset().prefetch_related("business_lines", "contacts")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person, user = self.object, self.request.user
+        jobs = (
+            Employment.objects.restrict(user).filter(person=person).select_related("organization")
+        )
+        context["current"] = jobs.current()
+        context["former"] = jobs.former()
+        context["can_edit"] = Person.objects.restrict(user, "change").filter(pk=person.pk).exists()
+        return context
+
+
+class PersonCreateView(UserFormMixin, ObjectCreateView):
+    model = Person
+    form_class = PersonForm
+    template_name = "directory/person_form.html"
+    success_message = gettext_lazy("%(object)s added.")
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("version", None)
+        return services.person_create(actor=self.request.user, **data)
+
+
+class PersonUpdateView(UserFormMixin, ObjectUpdateView):
+    model = Person
+    form_class = PersonForm
+    template_name = "directory/person_form.html"
+    success_message = gettext_lazy("%(object)s saved.")
+
+    def perform(self, form):
+        return services.person_update(
+            actor=self.request.user,
+            person=self.object,
+            expected_version=form.cleaned_data["version"],
+            **form.changes(),
+        )
+
+
+class EmploymentUpdateView(ObjectUpdateView):
+    """Change a job or end it (the person then shows as a former contact)."""
+
+    model = Employment
+    form_class = EmploymentForm
+    template_name = "directory/employment_form.html"
+    success_message = gettext_lazy("Employment saved.")
+
+    def restricted_queryset(self):
+        return super().restricted_queryset().select_related("person", "organization")
+
+    def get_success_url(self):
+        return self.object.organization.get_absolute_url()
+
+    def perform(self, form):
+        return services.employment_update(
+            actor=self.request.user,
+            employment=self.object,
+            expected_version=form.cleaned_data["version"],
+            **form.changes(),
+        )
+
+
+def phone(value: str) -> str:
+    return display_phone(value)
+
+
+__all__ = ["PermissionDenied", "reverse", "phone"]
