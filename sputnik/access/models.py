@@ -357,3 +357,11 @@ class AuditExport(BackgroundRun):
 
     def get_absolute_url(self):
         return reverse("access:audit_export", args=[self.pk])
+
+
+def lines_with_role(user, role: str = LineRole.WRITE):
+    """Active business lines where the user holds at least `role` (for choosing where a
+    new record goes)."""
+    line_ids = line_access(user).line_ids(role)
+    lines = BusinessLine.objects.filter(is_active=True)
+    return lines if line_ids is None else lines.filter(pk__in=line_ids)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sputnik.access.models import BusinessLine
+from sputnik.access.models import BusinessLine, lines_with_role
 from sputnik.core.api import RestrictedViewSet, VersionedSerializer
 
 from . import services
@@ -26,11 +26,7 @@ class LinesField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         request = self.context.get("request")
-        return (
-            BusinessLine.objects.restrict(request.user, "add")
-            if request
-            else BusinessLine.objects.none()
-        )
+        return lines_with_role(request.user) if request else BusinessLine.objects.none()
 
 
 class ContactSerializer(serializers.ModelSerializer):

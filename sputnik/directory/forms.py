@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from sputnik.access.models import BusinessLine, User
+from sputnik.access.models import User, lines_with_role
 from sputnik.core.views import VersionedForm
 
 from .models import AddressKind, ContactKind, Employment, Organization, Person
@@ -17,11 +17,9 @@ class LinesMixin:
     """Business lines limited to those where the user may write."""
 
     def limit_choices(self, user) -> None:
-        self.fields["business_lines"].queryset = BusinessLine.objects.restrict(user, "add")
-        self.fields["business_lines"].widget = forms.CheckboxSelectMultiple(
-            attrs={"class": "form-check-input"}
-        )
-        self.fields["business_lines"].choices = self.fields["business_lines"].choices
+        lines = self.fields["business_lines"]
+        lines.widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+        lines.queryset = lines_with_role(user)  # after the widget: it takes the choices
         if "responsible" in self.fields:
             self.fields["responsible"].queryset = User.objects.filter(is_active=True)
             self.fields["responsible"].empty_label = _("Nobody")
@@ -65,7 +63,15 @@ class OrganizationForm(LinesMixin, VersionedForm):
             *self.fields["legal_form"].choices[1:],
         ]
 
-    def validate_unique(self):
+    MAIN = ["short_name", "full_name", "legal_form", "inn", "kpp", "ogrn", "country", "website"]
+
+    def main_fields(self):
+        return [self[name] for name in self.MAIN]
+
+    def other_fields(self):
+        return [self[name] for name in self._meta.fields if name not in self.MAIN]
+
+    def validate_constraints(self):
         """INN uniqueness is the service's job: it names the existing organisation."""
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +30,6 @@ from .forms import (
     PersonForm,
 )
 from .models import ContactPoint, Employment, Organization, Person
-from .validation import display_phone
 
 
 class UserFormMixin:
@@ -103,18 +101,17 @@ class OrganizationWriteMixin(UserFormMixin):
     form_class = OrganizationForm
     template_name = "directory/organization_form.html"
 
-    def form_valid(self, form):
+    def perform(self, form):
         try:
-            return super().form_valid(form)
+            return self.write(form)
         except services.DuplicateOrganization as error:
-            form.add_error("inn", duplicate_message(error))
-            return self.form_invalid(form)
+            raise ValidationError({"inn": duplicate_message(error)}) from error
 
 
 class OrganizationCreateView(OrganizationWriteMixin, ObjectCreateView):
     success_message = gettext_lazy("Organisation “%(object)s” created.")
 
-    def perform(self, form):
+    def write(self, form):
         data = dict(form.cleaned_data)
         data.pop("version", None)
         categories = data.pop("categories")
@@ -126,7 +123,7 @@ class OrganizationCreateView(OrganizationWriteMixin, ObjectCreateView):
 class OrganizationUpdateView(OrganizationWriteMixin, ObjectUpdateView):
     success_message = gettext_lazy("Organisation “%(object)s” saved.")
 
-    def perform(self, form):
+    def write(self, form):
         return services.organization_update(
             actor=self.request.user,
             organization=self.object,
@@ -325,9 +322,3 @@ class EmploymentUpdateView(ObjectUpdateView):
             **form.changes(),
         )
 
-
-def phone(value: str) -> str:
-    return display_phone(value)
-
-
-__all__ = ["PermissionDenied", "reverse", "phone"]

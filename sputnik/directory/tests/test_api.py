@@ -1,0 +1,81 @@
+import pytest
+
+from sputnik.access.models import RoleCode
+from sputnik.core.testing import clients_for
+from sputnik.directory.models import Category, Employment, Organization
+from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(make_user, line_a):
+    return clients_for(make_user(lines={line_a: "write"}))[1]
+
+
+def test_create_organisation_with_lines_and_read_it_back(api, line_a):
+    payload = {"short_name": "Ромашка", "inn": INNS[1], "business_lines": [line_a.pk],
+               "legal_form": "ooo", "status": "client"}
+    response = api.post("/api/v1/organizations/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = api.get(f"/api/v1/organizations/{response.json()['id']}/").json()
+    assert (body["inn"], body["business_lines"], body["version"]) == (INNS[1], [line_a.pk], 1)
+
+
+def test_wrong_inn_checksum_names_the_field_and_the_reason(api, line_a):
+    payload = {"short_name": "Ошибка", "inn": "7707083894", "business_lines": [line_a.pk]}
+    response = api.post("/api/v1/organizations/", payload, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    assert "check digit" in response.json()["errors"]["inn"][0]
+    assert not Organization.objects.exists()
+
+
+def test_duplicate_inn_is_refused(api, line_a):
+    OrganizationFactory(business_lines=[line_a], short_name="Сбербанк", inn=INNS[0])
+    payload = {"short_name": "Сбер", "inn": INNS[0], "business_lines": [line_a.pk]}
+    response = api.post("/api/v1/organizations/", payload, format="json")
+    assert response.status_code == 400
+    assert "Сбербанк" in response.json()["errors"]["inn"][0]
+
+
+def test_cannot_put_an_organisation_into_a_line_without_write(api, line_b):
+    payload = {"short_name": "Чужая", "business_lines": [line_b.pk]}
+    response = api.post("/api/v1/organizations/", payload, format="json")
+    assert response.status_code == 400 and "business_lines" in response.json()["errors"]
+
+
+def test_filters_match_the_list_page(api, line_a):
+    OrganizationFactory(business_lines=[line_a], short_name="Ромашка", status="client")
+    OrganizationFactory(business_lines=[line_a], short_name="Лютик")
+    names = [o["short_name"] for o in api.get("/api/v1/organizations/?status=client").json()["results"]]
+    assert names == ["Ромашка"]
+    names = [o["short_name"] for o in api.get("/api/v1/organizations/?q=лют").json()["results"]]
+    assert names == ["Лютик"]
+
+
+def test_employment_through_the_api(api, line_a):
+    org = OrganizationFactory(business_lines=[line_a])
+    person = PersonFactory(business_lines=[line_a])
+    payload = {"person": person.pk, "organization": org.pk, "position": "Директор",
+               "work_phone": "8 (495) 123-45-67"}
+    response = api.post("/api/v1/employments/", payload, format="json")
+    assert response.status_code == 201, response.json()
+    job = Employment.objects.get()
+    assert job.work_phone == "+74951234567"
+    end = api.patch(f"/api/v1/employments/{job.pk}/", {"ended_on": "2025-01-31", "version": 1},
+                    format="json")
+    assert end.status_code == 200 and end.json()["is_current"] is False
+
+
+def test_person_gender_from_patronymic_via_api(api, line_a):
+    payload = {"last_name": "Иванова", "first_name": "Мария", "patronymic": "Петровна",
+               "business_lines": [line_a.pk]}
+    assert api.post("/api/v1/persons/", payload, format="json").json()["gender"] == "f"
+
+
+def test_reference_data_is_written_by_administrators_only(api, make_user):
+    assert api.post("/api/v1/categories/", {"name": "VIP"}, format="json").status_code == 403
+    admin = clients_for(make_user(RoleCode.ADMINISTRATOR, all_lines_role="manage"))[1]
+    assert admin.post("/api/v1/categories/", {"name": "VIP"}, format="json").status_code == 201
+    assert Category.objects.get().name == "VIP"
+    assert [c["name"] for c in api.get("/api/v1/categories/").json()["results"]] == ["VIP"]

@@ -1,0 +1,143 @@
+from datetime import date
+
+import pytest
+
+from sputnik.core.testing import assert_constant_queries, clients_for
+from sputnik.directory import services
+from sputnik.directory.models import Employment, Organization, Person
+from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seller(make_user, line_a):
+    return make_user(lines={line_a: "write"})
+
+
+def org_form(line, **changes):
+    return {"short_name": "Ромашка", "status": "prospect", "country": "RU",
+            "business_lines": [line.pk], **changes}
+
+
+def test_create_organisation_from_the_form(client, seller, line_a):
+    client.force_login(seller)
+    response = client.post("/organizations/new/", org_form(line_a, inn="7707 083 893"))
+    org = Organization.objects.get()
+    assert response["Location"] == f"/organizations/{org.pk}/"
+    assert (org.inn, org.created_by) == (INNS[0], seller)
+    assert "Ромашка" in client.get(response["Location"]).content.decode()
+
+
+def test_wrong_inn_checksum_is_explained_next_to_the_field(client, seller, line_a):
+    client.force_login(seller)
+    response = client.post("/organizations/new/", org_form(line_a, inn="7707083894"))
+    content = response.content.decode()
+    assert response.status_code == 200 and "is-invalid" in content
+    assert "контрольн" in content.lower()  # the Russian message names the check digit
+    assert 'value="Ромашка"' in content  # what was typed stays
+    assert not Organization.objects.exists()
+
+
+def test_known_inn_links_to_the_existing_organisation(client, seller, line_a):
+    existing = OrganizationFactory(business_lines=[line_a], short_name="Сбербанк", inn=INNS[0])
+    client.force_login(seller)
+    content = client.post("/organizations/new/", org_form(line_a, inn=INNS[0])).content.decode()
+    assert f'href="/organizations/{existing.pk}/"' in content
+    assert Organization.objects.count() == 1
+
+
+def test_add_contact_person_from_the_card_by_htmx(client, seller, line_a):
+    org = OrganizationFactory(business_lines=[line_a])
+    client.force_login(seller)
+    response = client.post(
+        f"/organizations/{org.pk}/people/new/",
+        {"last_name": "Петрова", "first_name": "Анна", "patronymic": "Сергеевна",
+         "position": "Главный бухгалтер", "work_phone": "8 495 111 22 33"},
+        HTTP_HX_REQUEST="true",
+    )
+    content = response.content.decode()
+    assert 'id="people"' in content and "<html" not in content
+    assert "Петрова Анна Сергеевна" in content and "+7 495 111-22-33" in content
+    person = Person.objects.get()
+    assert person.gender == "f" and list(person.business_lines.all()) == [line_a]
+
+
+def test_contact_person_form_errors_are_shown_in_place(client, seller, line_a):
+    org = OrganizationFactory(business_lines=[line_a])
+    client.force_login(seller)
+    response = client.post(f"/organizations/{org.pk}/people/new/", {"work_phone": "12"},
+                           HTTP_HX_REQUEST="true")
+    assert "is-invalid" in response.content.decode()
+    assert not Employment.objects.exists() and not Person.objects.exists()
+
+
+def test_cards_show_current_and_former_jobs(client, seller, line_a):
+    org = OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
+    other = OrganizationFactory(business_lines=[line_a], short_name="Лютик")
+    person = PersonFactory(business_lines=[line_a], last_name="Сменщиков")
+    services.employment_create(actor=None, person=person, organization=org, position="Инженер",
+                               ended_on=date(2024, 1, 31))
+    services.employment_create(actor=None, person=person, organization=other, position="Директор")
+    client.force_login(seller)
+    card = client.get(f"/organizations/{org.pk}/").content.decode()
+    assert "Сменщиков" in card.split('data-testid="former-people"')[1]
+    person_card = client.get(f"/persons/{person.pk}/").content.decode()
+    assert "Лютик" in person_card.split('data-testid="person-jobs"')[1].split("</ul>")[0]
+    assert "31.01.2024" in person_card
+
+
+def test_contacts_panel_adds_and_removes(client, seller, line_a):
+    org = OrganizationFactory(business_lines=[line_a])
+    client.force_login(seller)
+    client.post(f"/organizations/{org.pk}/contacts/", {"kind": "phone", "value": "+7 (812) 000-00-01"},
+                HTTP_HX_REQUEST="true")
+    bad = client.post(f"/organizations/{org.pk}/contacts/", {"kind": "email", "value": "нет"},
+                      HTTP_HX_REQUEST="true")
+    assert "не адрес электронной почты" in bad.content.decode() or "e-mail" in bad.content.decode()
+    contact = org.contacts.get()
+    client.post(f"/organizations/{org.pk}/contacts/", {"form": "address", "kind": "legal",
+                                                       "city": "Казань", "street": "ул. Баумана, 1"})
+    assert str(org.addresses.get()) == "Казань, ул. Баумана, 1"
+    client.post(f"/organizations/{org.pk}/contacts/", {"remove": contact.pk})
+    assert not org.contacts.exists()
+
+
+def test_organisation_edit_conflict(client, seller, make_user, line_a):
+    org = OrganizationFactory(business_lines=[line_a])
+    other = make_user(lines={line_a: "write"}, last_name="Соколова", first_name="Анна")
+    services.organization_update(actor=other, organization=org, expected_version=1, notes="x")
+    client.force_login(seller)
+    response = client.post(f"/organizations/{org.pk}/edit/", org_form(line_a, version=1, notes="y"))
+    assert response.status_code == 409 and "Соколова А." in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/organizations/", "/persons/", "/api/v1/organizations/",
+                                 "/api/v1/persons/", "/api/v1/employments/"])
+def test_lists_run_constant_queries(url, seller, line_a):
+    page, api = clients_for(seller)
+    client = api if url.startswith("/api/") else page
+
+    def grow():
+        for _ in range(3):
+            org = OrganizationFactory(business_lines=[line_a])
+            services.contact_add(actor=None, organization=org, kind="phone", value="+74950000000")
+            person = PersonFactory(business_lines=[line_a])
+            services.employment_create(actor=None, person=person, organization=org)
+
+    grow()
+    assert_constant_queries(client, url, grow)
+
+
+def test_card_runs_constant_queries(seller, line_a):
+    org = OrganizationFactory(business_lines=[line_a])
+    page, _ = clients_for(seller)
+
+    def grow():
+        for _ in range(3):
+            person = PersonFactory(business_lines=[line_a])
+            services.employment_create(actor=None, person=person, organization=org)
+            services.contact_add(actor=None, organization=org, kind="email", value="a@b.ru")
+
+    grow()
+    assert_constant_queries(page, f"/organizations/{org.pk}/", grow)
