@@ -20,6 +20,7 @@ from sputnik.core.views import (
 )
 
 from . import services
+from .blacklist import is_undesirable, undesirable_entries
 from .filters import OrganizationFilter, PersonFilter
 from .forms import (
     AddressForm,
@@ -40,7 +41,14 @@ class UserFormMixin:
 # Organisations ----------------------------------------------------------------------
 
 
-class OrganizationListView(ObjectListView):
+class OrganizationListFlagsMixin:
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["undesirable"] = undesirable_entries(context["object_list"])
+        return context
+
+
+class OrganizationListView(OrganizationListFlagsMixin, ObjectListView):
     model = Organization
     filterset_class = OrganizationFilter
     template_name = "directory/organization_list.html"
@@ -76,6 +84,7 @@ class OrganizationDetailView(ObjectDetailView):
         context["current"] = employments.current()
         context["former"] = employments.former()
         context["branches"] = Organization.objects.restrict(user).filter(parent=organization)
+        context["undesirable"] = is_undesirable(organization=organization)
         context["can_edit"] = (
             Organization.objects.restrict(user, "change").filter(pk=organization.pk).exists()
         )

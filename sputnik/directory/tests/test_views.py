@@ -141,3 +141,18 @@ def test_card_runs_constant_queries(seller, line_a):
 
     grow()
     assert_constant_queries(page, f"/organizations/{org.pk}/", grow)
+
+
+def test_undesirable_organisations_are_flagged_on_list_and_card(client, seller, security_officer, line_a):
+    from sputnik.directory.blacklist import blacklist_add
+
+    flagged = OrganizationFactory(business_lines=[line_a], short_name="Рога и копыта", inn=INNS[2])
+    OrganizationFactory(business_lines=[line_a], short_name="Честная")
+    blacklist_add(actor=security_officer, inn=INNS[2], reason="Неплатёжеспособна")
+    client.force_login(seller)
+    rows = client.get("/organizations/").content.decode().split("<tr>")
+    flags = {name: "undesirable-badge" in row for row in rows for name in ("Рога", "Честная")
+             if name in row}
+    assert flags == {"Рога": True, "Честная": False}
+    card = client.get(f"/organizations/{flagged.pk}/").content.decode()
+    assert 'data-testid="undesirable-alert"' in card and "Неплатёжеспособна" in card
