@@ -119,8 +119,7 @@ def person_update(*, actor, person: Person, expected_version: int | None, **chan
 @transaction.atomic
 def employment_create(*, actor, person: Person, organization: Organization, **values: Any):
     """Record that a person works (or worked) in an organisation."""
-    values["work_phone"] = validation.normalize_phone(values.get("work_phone", ""))
-    values["work_email"] = validation.normalize_email(values.get("work_email", ""))
+    values.update(_work_contacts(values))
     _check_dates(values.get("started_on"), values.get("ended_on"))
     employment = Employment(
         person=person, organization=organization, created_by=actor, updated_by=actor, **values
@@ -137,15 +136,29 @@ def employment_update(
     *, actor, employment: Employment, expected_version: int | None, **changes: Any
 ) -> Employment:
     """Change a job (position, contacts, dates); ending it keeps it as a former job."""
-    if "work_phone" in changes:
-        changes["work_phone"] = validation.normalize_phone(changes["work_phone"])
-    if "work_email" in changes:
-        changes["work_email"] = validation.normalize_email(changes["work_email"])
+    changes.update(_work_contacts(changes))
     _check_dates(
         changes.get("started_on", employment.started_on),
         changes.get("ended_on", employment.ended_on),
     )
     return record_update(employment, actor=actor, expected_version=expected_version, **changes)
+
+
+def _work_contacts(values: dict[str, Any]) -> dict[str, str]:
+    """Work phone and e-mail in normal form; errors name their field."""
+    cleaned, errors = {}, {}
+    for field, clean in (
+        ("work_phone", validation.normalize_phone),
+        ("work_email", validation.normalize_email),
+    ):
+        if field in values:
+            try:
+                cleaned[field] = clean(values[field] or "")
+            except ValidationError as error:
+                errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 def _check_dates(started, ended) -> None:
