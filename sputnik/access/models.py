@@ -321,7 +321,7 @@ class SecurityEvent(models.Model):
         related_name="+",
     )
     username = models.CharField(_("login"), max_length=150, blank=True)
-    remote_addr = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    remote_addr = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
 

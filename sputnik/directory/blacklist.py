@@ -30,7 +30,7 @@ class AlreadyUndesirable(ValidationError):
         when = date_format(timezone.localtime(existing.created_at), "SHORT_DATE_FORMAT")
         super().__init__(
             {
-                field: _("“%(name)s” is already in the undesirable registry since %(date)s.")
+                field: _("“%(name)s” has been in the undesirable registry since %(date)s.")
                 % {"name": existing, "date": when}
             },
         )

@@ -163,7 +163,7 @@ def _work_contacts(values: dict[str, Any]) -> dict[str, str]:
 
 def _check_dates(started, ended) -> None:
     if started and ended and ended < started:
-        raise ValidationError({"ended_on": _("The job cannot end before it started.")})
+        raise ValidationError({"ended_on": _("The job cannot end before it starts.")})
 
 
 NORMALIZE = {

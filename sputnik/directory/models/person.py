@@ -98,8 +98,8 @@ class Employment(TimeStamped, Authored, Versioned):
     work_email = models.EmailField(_("work e-mail"), blank=True, db_index=True)
     work_phone = models.CharField(_("work phone"), max_length=20, blank=True, db_index=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
-    started_on = models.DateField(_("started"), null=True, blank=True)
-    ended_on = models.DateField(_("ended"), null=True, blank=True)
+    started_on = models.DateField(_("start date"), null=True, blank=True)
+    ended_on = models.DateField(_("end date"), null=True, blank=True)
 
     objects = EmploymentQuerySet.as_manager()
 

@@ -14,8 +14,13 @@ def api(make_user, line_a):
 
 
 def test_create_organisation_with_lines_and_read_it_back(api, line_a):
-    payload = {"short_name": "Ромашка", "inn": INNS[1], "business_lines": [line_a.pk],
-               "legal_form": "ooo", "status": "client"}
+    payload = {
+        "short_name": "Ромашка",
+        "inn": INNS[1],
+        "business_lines": [line_a.pk],
+        "legal_form": "ooo",
+        "status": "client",
+    }
     response = api.post("/api/v1/organizations/", payload, format="json")
     assert response.status_code == 201, response.json()
     body = api.get(f"/api/v1/organizations/{response.json()['id']}/").json()
@@ -47,7 +52,9 @@ def test_cannot_put_an_organisation_into_a_line_without_write(api, line_b):
 def test_filters_match_the_list_page(api, line_a):
     OrganizationFactory(business_lines=[line_a], short_name="Ромашка", status="client")
     OrganizationFactory(business_lines=[line_a], short_name="Лютик")
-    names = [o["short_name"] for o in api.get("/api/v1/organizations/?status=client").json()["results"]]
+    names = [
+        o["short_name"] for o in api.get("/api/v1/organizations/?status=client").json()["results"]
+    ]
     assert names == ["Ромашка"]
     names = [o["short_name"] for o in api.get("/api/v1/organizations/?q=лют").json()["results"]]
     assert names == ["Лютик"]
@@ -56,20 +63,29 @@ def test_filters_match_the_list_page(api, line_a):
 def test_employment_through_the_api(api, line_a):
     org = OrganizationFactory(business_lines=[line_a])
     person = PersonFactory(business_lines=[line_a])
-    payload = {"person": person.pk, "organization": org.pk, "position": "Директор",
-               "work_phone": "8 (495) 123-45-67"}
+    payload = {
+        "person": person.pk,
+        "organization": org.pk,
+        "position": "Директор",
+        "work_phone": "8 (495) 123-45-67",
+    }
     response = api.post("/api/v1/employments/", payload, format="json")
     assert response.status_code == 201, response.json()
     job = Employment.objects.get()
     assert job.work_phone == "+74951234567"
-    end = api.patch(f"/api/v1/employments/{job.pk}/", {"ended_on": "2025-01-31", "version": 1},
-                    format="json")
+    end = api.patch(
+        f"/api/v1/employments/{job.pk}/", {"ended_on": "2025-01-31", "version": 1}, format="json"
+    )
     assert end.status_code == 200 and end.json()["is_current"] is False
 
 
 def test_person_gender_from_patronymic_via_api(api, line_a):
-    payload = {"last_name": "Иванова", "first_name": "Мария", "patronymic": "Петровна",
-               "business_lines": [line_a.pk]}
+    payload = {
+        "last_name": "Иванова",
+        "first_name": "Мария",
+        "patronymic": "Петровна",
+        "business_lines": [line_a.pk],
+    }
     assert api.post("/api/v1/persons/", payload, format="json").json()["gender"] == "f"
 
 

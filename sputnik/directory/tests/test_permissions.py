@@ -18,17 +18,26 @@ def organization_case(org: Organization) -> AccessCase:
         return Organization.objects.get(pk=pk)
 
     def edit_page(page, api):
-        data = {"short_name": "Переименована", "status": "client", "country": "RU",
-                "business_lines": [line.pk for line in current().business_lines.all()],
-                "version": current().version}
+        data = {
+            "short_name": "Переименована",
+            "status": "client",
+            "country": "RU",
+            "business_lines": [line.pk for line in current().business_lines.all()],
+            "version": current().version,
+        }
         return page.post(f"/organizations/{pk}/edit/", data).status_code
 
     def edit_api(page, api):
-        return api.patch(f"/api/v1/organizations/{pk}/", {"notes": "API", "version": current().version},
-                         format="json").status_code
+        return api.patch(
+            f"/api/v1/organizations/{pk}/",
+            {"notes": "API", "version": current().version},
+            format="json",
+        ).status_code
 
     def add_contact(page, api):
-        return page.post(f"/organizations/{pk}/contacts/", {"kind": "email", "value": "a@b.ru"}).status_code
+        return page.post(
+            f"/organizations/{pk}/contacts/", {"kind": "email", "value": "a@b.ru"}
+        ).status_code
 
     def add_person(page, api):
         return page.post(f"/organizations/{pk}/people/new/", {"last_name": "Новиков"}).status_code
@@ -36,15 +45,22 @@ def organization_case(org: Organization) -> AccessCase:
     return AccessCase(
         record=org,
         marker=org.short_name,
-        pages=[f"/organizations/{pk}/", f"/organizations/{pk}/edit/",
-               f"/history/directory/organization/{pk}/"],
+        pages=[
+            f"/organizations/{pk}/",
+            f"/organizations/{pk}/edit/",
+            f"/history/directory/organization/{pk}/",
+        ],
         list_pages=["/organizations/"],
         searches=["/organizations/?q=Ромаш", f"/organizations/?inn={org.inn}"],
         api_detail=f"/api/v1/organizations/{pk}/",
         api_list="/api/v1/organizations/",
         writes=[edit_page, edit_api, add_contact, add_person],
-        unchanged=lambda: current().short_name == org.short_name and current().notes == ""
-        and not current().contacts.exists() and not current().employments.exists(),
+        unchanged=lambda: (
+            current().short_name == org.short_name
+            and current().notes == ""
+            and not current().contacts.exists()
+            and not current().employments.exists()
+        ),
     )
 
 
@@ -67,7 +83,9 @@ def test_organisation_in_two_lines_is_seen_from_both(line_a, line_b, make_user):
     for line in (line_a, line_b):
         page, api = clients_for(make_user(lines={line: "read"}))
         assert page.get(f"/organizations/{org.pk}/").status_code == 200
-        assert [row["id"] for row in api.get("/api/v1/organizations/").json()["results"]] == [org.pk]
+        assert [row["id"] for row in api.get("/api/v1/organizations/").json()["results"]] == [
+            org.pk
+        ]
 
 
 def test_person_access(line_a, line_b, make_user):
@@ -80,11 +98,15 @@ def test_person_access(line_a, line_b, make_user):
 
     check_access(
         AccessCase(
-            record=person, marker="Скрытный",
-            pages=[f"/persons/{pk}/", f"/persons/{pk}/edit/"], list_pages=["/persons/"],
+            record=person,
+            marker="Скрытный",
+            pages=[f"/persons/{pk}/", f"/persons/{pk}/edit/"],
+            list_pages=["/persons/"],
             searches=["/persons/?q=Скрыт"],
-            api_detail=f"/api/v1/persons/{pk}/", api_list="/api/v1/persons/",
-            writes=[edit_api], unchanged=lambda: Person.objects.get(pk=pk).notes == "",
+            api_detail=f"/api/v1/persons/{pk}/",
+            api_list="/api/v1/persons/",
+            writes=[edit_api],
+            unchanged=lambda: Person.objects.get(pk=pk).notes == "",
         ),
         outsider=make_user(lines={line_b: "write"}),
         reader=make_user(lines={line_a: "read"}),
@@ -109,7 +131,14 @@ def test_lines_offered_on_forms_are_only_writable_ones(line_a, line_b, make_user
     client.force_login(make_user(lines={line_a: "write", line_b: "read"}))
     form = client.get("/organizations/new/").content.decode()
     assert line_a.name in form and line_b.name not in form
-    response = client.post("/organizations/new/", {"short_name": "Чужая", "status": "prospect",
-                                                   "country": "RU", "business_lines": [line_b.pk]})
+    response = client.post(
+        "/organizations/new/",
+        {
+            "short_name": "Чужая",
+            "status": "prospect",
+            "country": "RU",
+            "business_lines": [line_b.pk],
+        },
+    )
     assert response.status_code == 200
     assert not Organization.objects.filter(short_name="Чужая").exists()

@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 def test_identifiers_are_checked_and_errors_name_the_field(line_a):
     with pytest.raises(ValidationError) as error:
         services.organization_create(
-            actor=None, business_lines=[line_a], short_name="Ошибка", inn="7707083894",
-            kpp="12", ogrn="1027700132196",
+            actor=None,
+            business_lines=[line_a],
+            short_name="Ошибка",
+            inn="7707083894",
+            kpp="12",
+            ogrn="1027700132196",
         )
     assert set(error.value.message_dict) == {"inn", "kpp", "ogrn"}
     assert "7707083894" in error.value.message_dict["inn"][0]
@@ -28,7 +32,10 @@ def test_inn_length_follows_the_legal_form(line_a):
         )
     assert "12" in error.value.message_dict["inn"][0]
     sole = services.organization_create(
-        actor=None, business_lines=[line_a], short_name="ИП Иванов", legal_form="ip",
+        actor=None,
+        business_lines=[line_a],
+        short_name="ИП Иванов",
+        legal_form="ip",
         inn="500100732259",
     )
     assert sole.is_sole_trader
@@ -47,7 +54,11 @@ def test_known_inn_is_refused_naming_the_existing_organisation(line_a, line_b):
 def test_a_branch_shares_the_inn_with_another_kpp(line_a):
     head = OrganizationFactory(business_lines=[line_a], inn=INNS[0], kpp="773601001")
     branch = services.organization_create(
-        actor=None, business_lines=[line_a], short_name="Филиал", inn=INNS[0], kpp="781001001",
+        actor=None,
+        business_lines=[line_a],
+        short_name="Филиал",
+        inn=INNS[0],
+        kpp="781001001",
         parent=head,
     )
     assert list(head.branches.all()) == [branch]
@@ -69,10 +80,21 @@ def test_person_in_several_organisations_current_and_former(line_a, line_b):
     first = OrganizationFactory(business_lines=[line_a])
     second = OrganizationFactory(business_lines=[line_b])
     person = PersonFactory(business_lines=[line_a])
-    services.employment_create(actor=None, person=person, organization=first, position="Аналитик",
-                               ended_on=date.today() - timedelta(days=1))
-    services.employment_create(actor=None, person=person, organization=second, position="Директор",
-                               work_phone="8 (812) 123-45-67", work_email="Boss@Example.COM")
+    services.employment_create(
+        actor=None,
+        person=person,
+        organization=first,
+        position="Аналитик",
+        ended_on=date.today() - timedelta(days=1),
+    )
+    services.employment_create(
+        actor=None,
+        person=person,
+        organization=second,
+        position="Директор",
+        work_phone="8 (812) 123-45-67",
+        work_email="Boss@Example.COM",
+    )
     assert [e.organization for e in Employment.objects.current()] == [second]
     assert [e.organization for e in Employment.objects.former()] == [first]
     job = Employment.objects.get(organization=second)
@@ -84,8 +106,13 @@ def test_job_cannot_end_before_it_starts(line_a):
     organization = OrganizationFactory(business_lines=[line_a])
     person = PersonFactory(business_lines=[line_a])
     with pytest.raises(ValidationError) as error:
-        services.employment_create(actor=None, person=person, organization=organization,
-                                   started_on=date(2024, 5, 1), ended_on=date(2024, 1, 1))
+        services.employment_create(
+            actor=None,
+            person=person,
+            organization=organization,
+            started_on=date(2024, 5, 1),
+            ended_on=date(2024, 1, 1),
+        )
     assert "ended_on" in error.value.message_dict
 
 

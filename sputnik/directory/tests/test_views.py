@@ -17,8 +17,13 @@ def seller(make_user, line_a):
 
 
 def org_form(line, **changes):
-    return {"short_name": "Ромашка", "status": "prospect", "country": "RU",
-            "business_lines": [line.pk], **changes}
+    return {
+        "short_name": "Ромашка",
+        "status": "prospect",
+        "country": "RU",
+        "business_lines": [line.pk],
+        **changes,
+    }
 
 
 def test_create_organisation_from_the_form(client, seller, line_a):
@@ -53,8 +58,13 @@ def test_add_contact_person_from_the_card_by_htmx(client, seller, line_a):
     client.force_login(seller)
     response = client.post(
         f"/organizations/{org.pk}/people/new/",
-        {"last_name": "Петрова", "first_name": "Анна", "patronymic": "Сергеевна",
-         "position": "Главный бухгалтер", "work_phone": "8 495 111 22 33"},
+        {
+            "last_name": "Петрова",
+            "first_name": "Анна",
+            "patronymic": "Сергеевна",
+            "position": "Главный бухгалтер",
+            "work_phone": "8 495 111 22 33",
+        },
         HTTP_HX_REQUEST="true",
     )
     content = response.content.decode()
@@ -67,8 +77,11 @@ def test_add_contact_person_from_the_card_by_htmx(client, seller, line_a):
 def test_contact_person_form_errors_are_shown_in_place(client, seller, line_a):
     org = OrganizationFactory(business_lines=[line_a])
     client.force_login(seller)
-    response = client.post(f"/organizations/{org.pk}/people/new/",
-                           {"last_name": "Телефонов", "work_phone": "12"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/organizations/{org.pk}/people/new/",
+        {"last_name": "Телефонов", "work_phone": "12"},
+        HTTP_HX_REQUEST="true",
+    )
     content = response.content.decode()
     assert re.search(r'<input[^>]*name="work_phone"[^>]*is-invalid', content)
     assert not Employment.objects.exists() and not Person.objects.exists()
@@ -78,8 +91,9 @@ def test_cards_show_current_and_former_jobs(client, seller, line_a):
     org = OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
     other = OrganizationFactory(business_lines=[line_a], short_name="Лютик")
     person = PersonFactory(business_lines=[line_a], last_name="Сменщиков")
-    services.employment_create(actor=None, person=person, organization=org, position="Инженер",
-                               ended_on=date(2024, 1, 31))
+    services.employment_create(
+        actor=None, person=person, organization=org, position="Инженер", ended_on=date(2024, 1, 31)
+    )
     services.employment_create(actor=None, person=person, organization=other, position="Директор")
     client.force_login(seller)
     card = client.get(f"/organizations/{org.pk}/").content.decode()
@@ -92,14 +106,22 @@ def test_cards_show_current_and_former_jobs(client, seller, line_a):
 def test_contacts_panel_adds_and_removes(client, seller, line_a):
     org = OrganizationFactory(business_lines=[line_a])
     client.force_login(seller)
-    client.post(f"/organizations/{org.pk}/contacts/", {"kind": "phone", "value": "+7 (812) 000-00-01"},
-                HTTP_HX_REQUEST="true")
-    bad = client.post(f"/organizations/{org.pk}/contacts/", {"kind": "email", "value": "нет"},
-                      HTTP_HX_REQUEST="true")
+    client.post(
+        f"/organizations/{org.pk}/contacts/",
+        {"kind": "phone", "value": "+7 (812) 000-00-01"},
+        HTTP_HX_REQUEST="true",
+    )
+    bad = client.post(
+        f"/organizations/{org.pk}/contacts/",
+        {"kind": "email", "value": "нет"},
+        HTTP_HX_REQUEST="true",
+    )
     assert "не адрес электронной почты" in bad.content.decode() or "e-mail" in bad.content.decode()
     contact = org.contacts.get()
-    client.post(f"/organizations/{org.pk}/contacts/", {"form": "address", "kind": "legal",
-                                                       "city": "Казань", "street": "ул. Баумана, 1"})
+    client.post(
+        f"/organizations/{org.pk}/contacts/",
+        {"form": "address", "kind": "legal", "city": "Казань", "street": "ул. Баумана, 1"},
+    )
     assert str(org.addresses.get()) == "Казань, ул. Баумана, 1"
     client.post(f"/organizations/{org.pk}/contacts/", {"remove": contact.pk})
     assert not org.contacts.exists()
@@ -114,8 +136,16 @@ def test_organisation_edit_conflict(client, seller, make_user, line_a):
     assert response.status_code == 409 and "Соколова А." in response.content.decode()
 
 
-@pytest.mark.parametrize("url", ["/organizations/", "/persons/", "/api/v1/organizations/",
-                                 "/api/v1/persons/", "/api/v1/employments/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/organizations/",
+        "/persons/",
+        "/api/v1/organizations/",
+        "/api/v1/persons/",
+        "/api/v1/employments/",
+    ],
+)
 def test_lists_run_constant_queries(url, seller, line_a):
     page, api = clients_for(seller)
     client = api if url.startswith("/api/") else page
@@ -145,7 +175,9 @@ def test_card_runs_constant_queries(seller, line_a):
     assert_constant_queries(page, f"/organizations/{org.pk}/", grow)
 
 
-def test_undesirable_organisations_are_flagged_on_list_and_card(client, seller, security_officer, line_a):
+def test_undesirable_organisations_are_flagged_on_list_and_card(
+    client, seller, security_officer, line_a
+):
     from sputnik.directory.blacklist import blacklist_add
 
     flagged = OrganizationFactory(business_lines=[line_a], short_name="Рога и копыта", inn=INNS[2])
@@ -153,8 +185,12 @@ def test_undesirable_organisations_are_flagged_on_list_and_card(client, seller, 
     blacklist_add(actor=security_officer, inn=INNS[2], reason="Неплатёжеспособна")
     client.force_login(seller)
     rows = client.get("/organizations/").content.decode().split("<tr>")
-    flags = {name: "undesirable-badge" in row for row in rows for name in ("Рога", "Честная")
-             if name in row}
+    flags = {
+        name: "undesirable-badge" in row
+        for row in rows
+        for name in ("Рога", "Честная")
+        if name in row
+    }
     assert flags == {"Рога": True, "Честная": False}
     card = client.get(f"/organizations/{flagged.pk}/").content.decode()
     assert 'data-testid="undesirable-alert"' in card and "Неплатёжеспособна" in card
