@@ -9,7 +9,13 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.core.audit import ACTIONS
-from sputnik.core.filters import active_filter, date_filter, ordering_filter, search_filter
+from sputnik.core.filters import (
+    active_filter,
+    contains,
+    date_filter,
+    ordering_filter,
+    search_filter,
+)
 
 from .models import BusinessLine, Department, RoleCode, SecurityEvent, SecurityEventKind, User
 
@@ -24,7 +30,8 @@ class BusinessLineFilter(django_filters.FilterSet):
         fields = ["q", "is_active"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+        fragment = contains(value)
+        return queryset.filter(Q(name__iregex=fragment) | Q(code__iregex=fragment))
 
 
 class UserFilter(django_filters.FilterSet):
@@ -52,11 +59,12 @@ class UserFilter(django_filters.FilterSet):
         fields = ["q", "department", "line", "role", "is_active"]
 
     def search(self, queryset, name, value):
+        fragment = contains(value)
         return queryset.filter(
-            Q(username__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(first_name__icontains=value)
-            | Q(email__icontains=value)
+            Q(username__iregex=fragment)
+            | Q(last_name__iregex=fragment)
+            | Q(first_name__iregex=fragment)
+            | Q(email__iregex=fragment)
         )
 
 

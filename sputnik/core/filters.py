@@ -1,5 +1,7 @@
 """Filter building blocks shared by every list: search box, yes/no, dates, sorting."""
 
+import re
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -37,3 +39,9 @@ def date_filter(field_name: str, lookup: str, label) -> django_filters.DateFilte
 def ordering_filter(*fields: str) -> django_filters.OrderingFilter:
     """Sorting by the `o` parameter (`name`, `-name`); headers link to it."""
     return django_filters.OrderingFilter(fields=fields, widget=forms.HiddenInput)
+
+
+def contains(text: str) -> str:
+    """A pattern for a case-insensitive fragment match with `__iregex`, which folds the
+    case of any alphabet on both databases (SQLite's LIKE folds Latin letters only)."""
+    return re.escape(text.strip())

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.access.models import BusinessLine, User
-from sputnik.core.filters import ordering_filter, search_filter
+from sputnik.core.filters import contains, ordering_filter, search_filter
 
 from .models import Category, Industry, LegalForm, Organization, OrganizationStatus, Person
 
@@ -61,8 +61,9 @@ class OrganizationFilter(django_filters.FilterSet):
             self.filters["business_line"].queryset = BusinessLine.objects.restrict(user)
 
     def search(self, queryset, name, value):
+        fragment = contains(value)
         return queryset.filter(
-            Q(short_name__icontains=value) | Q(full_name__icontains=value) | Q(inn=value.strip())
+            Q(short_name__iregex=fragment) | Q(full_name__iregex=fragment) | Q(inn=value.strip())
         )
 
 
@@ -88,11 +89,11 @@ class PersonFilter(django_filters.FilterSet):
             self.filters["organization"].queryset = Organization.objects.restrict(user)
 
     def search(self, queryset, name, value):
-        parts = value.split()
-        for part in parts:
+        for part in value.split():
+            fragment = contains(part)
             queryset = queryset.filter(
-                Q(last_name__icontains=part)
-                | Q(first_name__icontains=part)
-                | Q(patronymic__icontains=part)
+                Q(last_name__iregex=fragment)
+                | Q(first_name__iregex=fragment)
+                | Q(patronymic__iregex=fragment)
             )
         return queryset

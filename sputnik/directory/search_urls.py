@@ -1,3 +1,7 @@
 """The global search page."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .search_views import SearchView
+
+urlpatterns = [path("search/", SearchView.as_view(), name="search")]

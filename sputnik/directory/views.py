@@ -330,4 +330,3 @@ class EmploymentUpdateView(ObjectUpdateView):
             expected_version=form.cleaned_data["version"],
             **form.changes(),
         )
-

@@ -134,7 +134,7 @@ def test_typing_in_the_filter_updates_the_table_in_place(
     page = signed_in(admin_user)
     page.goto(f"{live_server.url}/lines/")
     page.evaluate("window.marker = 'same page'")
-    page.get_by_role("searchbox").fill("Конс")
+    page.locator(".sp-filters").get_by_role("searchbox").fill("Конс")
     expect(page.get_by_test_id("line-table")).not_to_contain_text(line_a.name)
     expect(page.get_by_test_id("line-table")).to_contain_text(line_b.name)
     assert page.evaluate("window.marker") == "same page"  # no full reload

@@ -155,3 +155,9 @@ def test_member_change_by_htmx_answers_with_the_panel_and_fresh_history(client, 
     assert 'id="members"' in content and 'data-testid="member-notice"' in content
     assert 'id="line-history" hx-swap-oob="true"' in content
     assert LineMembership.objects.get(user=member).role == "write"
+
+
+def test_employee_search_ignores_the_case_of_cyrillic_letters(client, admin_user, make_user):
+    make_user(last_name="Иванова", username="ivanova")
+    client.force_login(admin_user)
+    assert "Иванова" in client.get("/employees/?q=иван").content.decode()

@@ -84,9 +84,9 @@ def test_a_bare_inn_is_added_normalised(security_officer):
 def test_a_second_active_entry_is_refused_naming_the_field(security_officer, romashka):
     add(security_officer, organization=romashka)
     by_organization = errors_of(lambda: add(security_officer, organization=romashka))
-    assert "“Ромашка” is already in the undesirable registry" in by_organization["organization"][0]
+    assert "“Ромашка” has been in the undesirable registry" in by_organization["organization"][0]
     by_inn = errors_of(lambda: add(security_officer, inn=ROMASHKA_INN))
-    assert "already in the undesirable registry" in by_inn["inn"][0]
+    assert "has been in the undesirable registry" in by_inn["inn"][0]
     assert BlacklistEntry.objects.count() == 1
 
 
@@ -225,7 +225,7 @@ def test_the_form_refuses_a_bad_inn_and_a_duplicate_next_to_the_field(
         "/undesirable/new/", {"inn": ROMASHKA_INN, "reason": "Ещё раз"}, headers=EN
     )
     content = duplicate.content.decode()
-    assert "already in the undesirable registry" in content
+    assert "has been in the undesirable registry" in content
     assert f'href="/undesirable/{first.pk}/"' in content
     neither = client.post("/undesirable/new/", {"reason": "x"}, headers=EN)
     assert "Choose an organisation or enter an INN." in neither.content.decode()

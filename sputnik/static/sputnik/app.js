@@ -36,6 +36,20 @@
     pendingG = event.key === "g";
   });
 
+  // The header search's dropdown closes on a click elsewhere or on Esc.
+  document.addEventListener("click", function (event) {
+    const dropdown = document.getElementById("search-dropdown");
+    if (dropdown && !event.target.closest("[data-testid=header-search]")) {
+      dropdown.replaceChildren();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    const dropdown = document.getElementById("search-dropdown");
+    if (event.key === "Escape" && dropdown) {
+      dropdown.replaceChildren();
+    }
+  });
+
   // Confirmation for destructive buttons: <button data-confirm="text">.
   document.addEventListener("submit", function (event) {
     const button = event.submitter;

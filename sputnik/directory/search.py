@@ -1,0 +1,371 @@
+"""Global search (DIR-4): organisations and persons by name, INN, phone or e-mail.
+
+`search()` is the only entry point; pages, the header box and the API call it. Every
+result starts from `restrict(user)`. The typo-tolerant name search is the one part that
+differs per database (ARCHITECTURE rule 6): PostgreSQL narrows the candidates with
+pg_trgm's word-similarity operator over GIN indexes, SQLite with an FTS5 trigram table
+(both created by migration directory 0002_search). The candidates of either go through
+the same ranking here — whole name equal, name starting with the query, words equal,
+starting with or containing the query words, then trigram similarity — so both
+databases answer alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import phonenumbers
+from django.db import connections, models
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Prefetch,
+    Q,
+    Value,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest, Lower
+from django.utils.translation import gettext_lazy as _
+from stdnum.ru import inn as inn_number
+
+from .models import ContactKind, ContactPoint, Employment, Organization, Person
+
+MAX_QUERY = 100
+# Share of a query word's trigrams a name word must have to count as a typo of it: 0.5
+# lets one typo through in words of five letters and more ("Питров" → "Петров").
+SIMILARITY = 0.5
+# pg_trgm's word similarity (shared / united trigrams of the best extent) is stricter
+# than the share above: "питров"/"петров" is 0.43, "алена"/"алёна" 0.33. PostgreSQL only
+# nets the candidates, so its threshold is set low enough for everything the ranking keeps.
+PG_WORD_SIMILARITY = 0.3
+# Shorter words keep their letters: one typo leaves a four-letter word too few trigrams
+# to be told from other words ("олег"/"ольга"), and netting them on PostgreSQL is costly.
+TYPO_MIN_LENGTH = 5
+CANDIDATES = 5  # candidates fetched per result shown, for the ranking to choose from
+PHONE_TYPED = re.compile(r"^\+?[\d\s().-]+$")
+LEGAL_FORMS = {"ооо", "оао", "зао", "пао", "ао", "ип", "нко", "гуп", "муп", "llc", "ltd", "inc"}
+
+
+class QueryKind(models.TextChoices):
+    EMPTY = "empty", _("nothing")
+    NAME = "name", _("name")
+    INN = "inn", _("INN")
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("e-mail")
+
+
+@dataclass
+class SearchResults:
+    """What one query found. `value` is the query as searched: INN digits, a phone in
+    E.164 (or the digits of a local number), a lower-case e-mail, or the words of a name."""
+
+    query: str
+    kind: str
+    value: str = ""
+    organizations: list[Organization] = field(default_factory=list)
+    persons: list[Person] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.organizations or self.persons)
+
+
+def search(user, query: str, *, limit: int = 10) -> SearchResults:
+    """Organisations and persons the user may see that match the query, best first."""
+    query = " ".join((query or "").split())[:MAX_QUERY]
+    kind, value = _classify(query)
+    results = SearchResults(query=query, kind=kind, value=value)
+    organizations = Organization.objects.restrict(user)
+    persons = Person.objects.restrict(user).prefetch_related(_current_jobs(user))
+    if kind == QueryKind.INN:
+        results.organizations = list(organizations.filter(inn=value)[:limit])
+        phone = _phone(query)
+        if not results.organizations and phone is not None:
+            # Ten digits with a valid check digit may still be a phone typed without 8.
+            found = _by_contact(user, organizations, persons, QueryKind.PHONE, phone, limit)
+            if any(found):
+                results.kind, results.value = QueryKind.PHONE, phone
+                results.organizations, results.persons = found
+    elif kind in (QueryKind.PHONE, QueryKind.EMAIL):
+        found = _by_contact(user, organizations, persons, kind, value, limit)
+        results.organizations, results.persons = found
+    elif kind == QueryKind.NAME:
+        words = _query_words(value)
+        _prepare(connections[organizations.db])
+        results.organizations = _by_name(organizations, ORGANIZATION, words, limit)
+        results.persons = _by_name(persons, PERSON, words, limit)
+    return results
+
+
+# What the query is ------------------------------------------------------------------
+
+
+def _classify(query: str) -> tuple[str, str]:
+    if not query:
+        return QueryKind.EMPTY, ""
+    if "@" in query:
+        return QueryKind.EMAIL, query.lower()
+    compact = re.sub(r"\s", "", query)
+    is_inn_like = compact.isdigit() and len(compact) in (10, 12)
+    if is_inn_like and inn_number.is_valid(compact):
+        return QueryKind.INN, compact
+    phone = _phone(query)
+    if phone is not None:
+        return QueryKind.PHONE, phone
+    if is_inn_like:
+        return QueryKind.INN, compact
+    return QueryKind.NAME, query
+
+
+def _phone(query: str) -> str | None:
+    """E.164 of a possible Russian (or +country) number; the bare digits of a local one."""
+    if not PHONE_TYPED.match(query):
+        return None
+    try:
+        number = phonenumbers.parse(query, "RU")
+    except phonenumbers.NumberParseException:
+        return None
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if reason == phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY:
+        return str(number.national_number)
+    return None
+
+
+# Phone and e-mail -------------------------------------------------------------------
+
+
+def _by_contact(user, organizations, persons, kind: str, value: str, limit: int):
+    """(organisations, persons) holding this phone or e-mail, by name."""
+    owns_org, owns_person = _contact_owners(user, kind, value)
+    return (
+        list(organizations.filter(owns_org)[:limit]),
+        list(persons.filter(owns_person)[:limit]),
+    )
+
+
+def _contact_owners(user, kind: str, value: str) -> tuple[Q, Q]:
+    """Conditions on organisations and on persons holding this phone or e-mail, in their
+    contacts or as a work phone / e-mail of a job the user may see."""
+    if kind == QueryKind.EMAIL:
+        contact, job = Q(kind=ContactKind.EMAIL, value=value), Q(work_email=value)
+    elif value.startswith("+"):
+        phones = (ContactKind.PHONE, ContactKind.FAX)
+        contact, job = Q(kind__in=phones, value=value), Q(work_phone=value)
+    else:  # a local number typed without the area code: match the end of stored numbers
+        phones = (ContactKind.PHONE, ContactKind.FAX)
+        contact, job = Q(kind__in=phones, value__endswith=value), Q(work_phone__endswith=value)
+    contacts = ContactPoint.objects.restrict(user).filter(contact).order_by()
+    jobs = Employment.objects.restrict(user).filter(job).order_by()
+
+    def owners(column: str) -> Q:
+        # One UNION subquery: OR-ed IN subqueries make PostgreSQL scan every owner row.
+        return Q(pk__in=contacts.values(column).union(jobs.values(column)))
+
+    return owners("organization_id"), owners("person_id")
+
+
+def _current_jobs(user) -> Prefetch:
+    jobs = Employment.objects.restrict(user).current().select_related("organization")
+    return Prefetch("employments", queryset=jobs, to_attr="current_employments")
+
+
+# Names: candidates per database ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Target:
+    table: str
+    fields: tuple[str, ...]  # names the ranking compares; the first one is displayed
+    indexed: tuple[str, ...]  # names the database narrows by (trigram indexes, FTS5)
+
+    @property
+    def fts_table(self) -> str:
+        return f"{self.table}_search"
+
+
+ORGANIZATION = _Target(
+    "directory_organization", ("short_name", "full_name"), ("short_name", "full_name")
+)
+# Patronymics are left out of the net: "Иван" would bring every Иванович along. They
+# still rank "Петров Иван Сергеевич" above the other Ivan Petrovs.
+PERSON = _Target(
+    "directory_person", ("last_name", "first_name", "patronymic"), ("last_name", "first_name")
+)
+
+
+class _WordSimilar(Func):
+    """`lower(name) %> 'word'`: pg_trgm word similarity above the threshold, GIN-indexed."""
+
+    arg_joiner = " %%> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class _WordSimilarity(Func):
+    function = "WORD_SIMILARITY"
+    output_field = FloatField()
+
+
+def _by_name(queryset, target: _Target, words: list[str], limit: int) -> list:
+    if not words or queryset.query.is_empty():
+        return []
+    rows = _candidates(queryset, target, words, limit * CANDIDATES)
+    ranked = sorted((key, row[0]) for row in rows if (key := _rank(words, row[1:])) is not None)
+    ids = [pk for _key, pk in ranked[:limit]]
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _candidates(queryset, target: _Target, words: list[str], cap: int) -> list[tuple]:
+    """(pk, *fields) rows likely to match, roughly best first, at most `cap`."""
+    vendor = connections[queryset.db].vendor
+    if not any(len(word) >= 3 for word in words):  # too short for trigrams
+        return _by_prefix(queryset, target, words, cap)
+    if vendor == "postgresql":
+        return _postgresql_candidates(queryset, target, words, cap)
+    if vendor == "sqlite":
+        return _sqlite_candidates(queryset, target, words, cap)
+    return _by_prefix(queryset, target, words, cap)
+
+
+def _by_prefix(queryset, target: _Target, words: list[str], cap: int) -> list[tuple]:
+    """Names with a word starting with a query word (Unicode-aware on every database)."""
+    condition = Q()
+    for word in words:
+        pattern = rf"(^|\W){re.escape(word)}"
+        for name in target.indexed:
+            condition |= Q(**{f"{name}__iregex": pattern})
+    return list(queryset.filter(condition).values_list("pk", *target.fields)[:cap])
+
+
+def _prepare(connection) -> None:
+    """PostgreSQL: widen the net of the `%>` operator to what the ranking may keep."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(PG_WORD_SIMILARITY)],
+            )
+
+
+def _postgresql_candidates(queryset, target: _Target, words: list[str], cap: int) -> list:
+    """Names word-similar to a query word or containing it (GIN trigram indexes); whole
+    name equal first, then starting with the query, then the most similar."""
+    names = [f"_lower_{name}" for name in target.indexed]
+    phrase = " ".join(words)
+    condition, exact, prefix, similarity = Q(), Q(), Q(), Value(0.0)
+    for name in names:
+        exact |= Q(**{name: phrase})
+        prefix |= Q(**{f"{name}__startswith": phrase})
+    for word in (w for w in words if len(w) >= 3):
+        for name in names:
+            if len(word) >= TYPO_MIN_LENGTH:
+                condition |= Q(_WordSimilar(F(name), Value(word)))
+            condition |= Q(**{f"{name}__contains": word})
+        similarity = similarity + Greatest(*[_WordSimilarity(Value(word), F(n)) for n in names])
+    rows = (
+        queryset.alias(
+            **{name: Lower(field) for name, field in zip(names, target.indexed, strict=True)}
+        )
+        .filter(condition)
+        .alias(
+            _exact=ExpressionWrapper(exact, BooleanField()),
+            _prefix=ExpressionWrapper(prefix, BooleanField()),
+            _similarity=similarity,
+        )
+        .order_by("-_exact", "-_prefix", "-_similarity", "pk")
+        .values_list("pk", *target.fields)
+    )
+    return list(rows[:cap])
+
+
+def _sqlite_candidates(queryset, target: _Target, words: list[str], cap: int) -> list:
+    """Names sharing trigrams with the query (typos included), most shared first (bm25)."""
+    grams = set()
+    for word in words:
+        for i in range(len(word) - 2):
+            gram = word[i : i + 3]
+            grams |= {gram, gram.replace("ё", "е"), gram.replace("е", "ё")}
+    match = " OR ".join(f'"{gram}"' for gram in sorted(grams))
+    fts, table = target.fts_table, target.table
+    # The access check runs per hit (correlated), not over every row the user may see.
+    hit = RawSQL(f"{fts}.rowid", (), output_field=models.BigIntegerField())
+    visible, params = queryset.order_by().filter(pk=hit).values("pk").query.sql_with_params()
+    columns = ", ".join(f"names.{name}" for name in target.fields)
+    sql = (
+        f"SELECT names.id, {columns} FROM {fts} JOIN {table} AS names ON names.id = {fts}.rowid "
+        f"WHERE {fts} MATCH %s AND EXISTS ({visible}) "
+        f"ORDER BY bm25({fts}) LIMIT %s"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, [match, *params, cap])
+        return cursor.fetchall()
+
+
+# Names: one ranking for every database -----------------------------------------------
+
+
+def _query_words(query: str) -> list[str]:
+    words = re.findall(r"\w+", query.lower())
+    meaningful = [word for word in words if word not in LEGAL_FORMS]
+    return meaningful or words
+
+
+def _normal(text: str) -> list[str]:
+    return re.findall(r"\w+", (text or "").lower().replace("ё", "е"))
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _word_score(word: str, name_words: list[str]) -> tuple[int, float] | None:
+    """(tier, closeness) of the name word that best fits one query word, None if none:
+    tier 0 equal, 1 the name word starts with it, 2 contains it, 3 similar (typos);
+    closeness is the share of trigrams the two words have in common (shorter is closer)."""
+    grams = _trigrams(word)
+    best = None
+    for candidate in name_words:
+        other = _trigrams(candidate)
+        shared = len(grams & other)
+        if candidate == word:
+            tier = 0
+        elif candidate.startswith(word):
+            tier = 1
+        elif len(word) >= 3 and word in candidate:
+            tier = 2
+        elif len(word) >= TYPO_MIN_LENGTH and shared / len(grams) >= SIMILARITY:
+            tier = 3
+        else:
+            continue
+        score = (tier, shared / len(grams | other))
+        if best is None or (score[0], -score[1]) < (best[0], -best[1]):
+            best = score
+    return best
+
+
+def _rank(words: list[str], texts: tuple[str, ...]) -> tuple | None:
+    """Sort key of a candidate (smaller is better), None when it does not match."""
+    words = [word.replace("ё", "е") for word in words]
+    names = [_normal(text) for text in texts if text]
+    phrase = " ".join(words)
+    whole = [" ".join(name) for name in names] + [" ".join(sum(names, []))]
+    if phrase in whole:
+        phrase_tier = 0
+    elif any(name.startswith(phrase) for name in whole):
+        phrase_tier = 1
+    else:
+        phrase_tier = 2
+    scores = [s for word in words if (s := _word_score(word, sum(names, []))) is not None]
+    if not scores:
+        return None
+    tiers = sum(tier for tier, _similarity in scores)
+    similarity = sum(similarity for _tier, similarity in scores)
+    return phrase_tier, -len(scores), tiers, -similarity, (texts[0] or "").lower()
