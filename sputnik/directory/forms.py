@@ -28,23 +28,7 @@ class LinesMixin:
 class OrganizationForm(LinesMixin, VersionedForm):
     class Meta:
         model = Organization
-        fields = [
-            "short_name",
-            "full_name",
-            "legal_form",
-            "inn",
-            "kpp",
-            "ogrn",
-            "country",
-            "website",
-            "industry",
-            "categories",
-            "status",
-            "parent",
-            "responsible",
-            "business_lines",
-            "notes",
-        ]
+        fields = Organization.EDITABLE_FIELDS
         widgets = {
             "notes": forms.Textarea(attrs={"rows": 3}),
             "categories": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),

@@ -33,6 +33,24 @@ class Organization(BusinessRecord):
     """A counterparty organisation, shared by the business lines it belongs to."""
 
     line_field = "business_lines"
+    # What people edit on the form and through the API.
+    EDITABLE_FIELDS = [
+        "short_name",
+        "full_name",
+        "legal_form",
+        "inn",
+        "kpp",
+        "ogrn",
+        "country",
+        "website",
+        "industry",
+        "categories",
+        "status",
+        "parent",
+        "responsible",
+        "business_lines",
+        "notes",
+    ]
 
     short_name = models.CharField(_("short name"), max_length=255)
     full_name = models.CharField(_("full legal name"), max_length=500, blank=True)
