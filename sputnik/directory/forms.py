@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.access.models import User, lines_with_role
 from sputnik.core.views import VersionedForm
 
-from .models import AddressKind, ContactKind, Employment, Organization, Person
+from .models import (
+    AddressKind,
+    Category,
+    ContactKind,
+    Employment,
+    Industry,
+    Organization,
+    Person,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -42,6 +51,14 @@ class OrganizationForm(LinesMixin, VersionedForm):
         )
         self.fields["parent"].empty_label = _("None")
         self.fields["industry"].empty_label = _("Not set")
+        # Retired reference entries are not offered, but a record keeps the ones it has.
+        own = self.instance.pk
+        self.fields["industry"].queryset = Industry.objects.filter(
+            Q(is_active=True) | Q(pk=self.instance.industry_id)
+        )
+        self.fields["categories"].queryset = Category.objects.filter(
+            Q(is_active=True) | Q(organizations=own) if own else Q(is_active=True)
+        ).distinct()
         self.fields["legal_form"].choices = [
             ("", _("Not set")),
             *self.fields["legal_form"].choices[1:],

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import reference_views, views
 
 app_name = "directory"
 
@@ -34,6 +34,8 @@ urlpatterns = [
     path(
         "employments/<int:pk>/edit/", views.EmploymentUpdateView.as_view(), name="employment_update"
     ),
+    path("categories/", reference_views.CategoryListView.as_view(), name="category_list"),
+    path("industries/", reference_views.IndustryListView.as_view(), name="industry_list"),
     path("", include("sputnik.directory.blacklist_urls")),
     path("", include("sputnik.directory.search_urls")),
 ]
