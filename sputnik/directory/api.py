@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
+from contextlib import contextmanager
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from sputnik.access.models import BusinessLine, lines_with_role
@@ -78,13 +80,27 @@ class OrganizationViewSet(RestrictedViewSet):
 
     def create_record(self, data):
         data.pop("version", None)
-        return services.organization_create(actor=self.request.user, **data)
+        with self.naming_duplicates():
+            return services.organization_create(actor=self.request.user, **data)
 
     def update_record(self, instance, data):
         version = data.pop("version")
-        return services.organization_update(
-            actor=self.request.user, organization=instance, expected_version=version, **data
-        )
+        with self.naming_duplicates():
+            return services.organization_update(
+                actor=self.request.user, organization=instance, expected_version=version, **data
+            )
+
+    @contextmanager
+    def naming_duplicates(self):
+        """Name the organisation holding the INN, with its id, when the caller may see it."""
+        try:
+            yield
+        except services.DuplicateOrganization as error:
+            if not self.restricted_queryset("view").filter(pk=error.existing.pk).exists():
+                raise
+            message = _("An organisation with this INN already exists: %(name)s (id %(id)s).")
+            name = {"name": error.existing.short_name, "id": error.existing.pk}
+            raise serializers.ValidationError({"inn": [message % name]}) from error
 
     def delete_record(self, instance):
         services.organization_delete(actor=self.request.user, organization=instance)

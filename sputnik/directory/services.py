@@ -24,16 +24,15 @@ from .models import (
 
 
 class DuplicateOrganization(ValidationError):
-    """An organisation with the same INN (and KPP) exists; `existing` names it."""
+    """An organisation with the same INN (and KPP) exists; `existing` names it.
+
+    The message does not name it: it may be in a business line the author cannot see.
+    Pages and the API add the name and a link when the author may open it.
+    """
 
     def __init__(self, existing: Organization):
         self.existing = existing
-        super().__init__(
-            {
-                "inn": _("An organisation with this INN already exists: %(name)s.")
-                % {"name": existing.short_name}
-            }
-        )
+        super().__init__({"inn": _("An organisation with this INN is already in the base.")})
 
 
 def _clean_identifiers(values: dict[str, Any]) -> dict[str, Any]:

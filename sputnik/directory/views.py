@@ -95,8 +95,14 @@ class OrganizationDetailView(ObjectDetailView):
         return context
 
 
-def duplicate_message(error: services.DuplicateOrganization) -> str:
+def duplicate_message(error: services.DuplicateOrganization, user) -> str:
+    """A link to the organisation that holds the INN, if the user may open it."""
     existing = error.existing
+    if not Organization.objects.restrict(user).filter(pk=existing.pk).exists():
+        return _(
+            "An organisation with this INN is already in the base, in a business line you "
+            "do not work in. Ask its responsible employee or an administrator to add your line."
+        )
     return format_html(
         '{} <a href="{}">{}</a>',
         _("An organisation with this INN already exists:"),
@@ -114,7 +120,7 @@ class OrganizationWriteMixin(UserFormMixin):
         try:
             return self.write(form)
         except services.DuplicateOrganization as error:
-            raise ValidationError({"inn": duplicate_message(error)}) from error
+            raise ValidationError({"inn": duplicate_message(error, self.request.user)}) from error
 
 
 class OrganizationCreateView(OrganizationWriteMixin, ObjectCreateView):

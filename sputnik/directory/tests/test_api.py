@@ -95,3 +95,11 @@ def test_reference_data_is_written_by_administrators_only(api, make_user):
     assert admin.post("/api/v1/categories/", {"name": "VIP"}, format="json").status_code == 201
     assert Category.objects.get().name == "VIP"
     assert [c["name"] for c in api.get("/api/v1/categories/").json()["results"]] == ["VIP"]
+
+
+def test_duplicate_in_another_line_is_refused_without_naming_it(api, line_a, line_b):
+    OrganizationFactory(business_lines=[line_b], short_name="Секретная", inn=INNS[3])
+    payload = {"short_name": "Моя", "inn": INNS[3], "business_lines": [line_a.pk]}
+    response = api.post("/api/v1/organizations/", payload, format="json")
+    assert response.status_code == 400 and "inn" in response.json()["errors"]
+    assert "Секретная" not in response.content.decode()

@@ -194,3 +194,11 @@ def test_undesirable_organisations_are_flagged_on_list_and_card(
     assert flags == {"Рога": True, "Честная": False}
     card = client.get(f"/organizations/{flagged.pk}/").content.decode()
     assert 'data-testid="undesirable-alert"' in card and "Неплатёжеспособна" in card
+
+
+def test_duplicate_in_a_line_the_user_cannot_see_is_not_named(client, seller, line_a, line_b):
+    OrganizationFactory(business_lines=[line_b], short_name="Секретная", inn=INNS[3])
+    client.force_login(seller)
+    content = client.post("/organizations/new/", org_form(line_a, inn=INNS[3])).content.decode()
+    assert "is-invalid" in content and "Секретная" not in content
+    assert Organization.objects.count() == 1
