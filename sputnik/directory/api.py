@@ -31,6 +31,15 @@ class LinesField(serializers.PrimaryKeyRelatedField):
         return lines_with_role(request.user) if request else BusinessLine.objects.none()
 
 
+def keep_unwritable_lines(user, record, data: dict) -> dict:
+    """Lines of `record` the caller cannot write to stay when the caller sets the lines."""
+    if "business_lines" in data:
+        writable = lines_with_role(user)
+        kept = record.business_lines.exclude(pk__in=writable)
+        data["business_lines"] = [*data["business_lines"], *kept]
+    return data
+
+
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContactPoint
@@ -85,6 +94,7 @@ class OrganizationViewSet(RestrictedViewSet):
 
     def update_record(self, instance, data):
         version = data.pop("version")
+        data = keep_unwritable_lines(self.request.user, instance, data)
         with self.naming_duplicates():
             return services.organization_update(
                 actor=self.request.user, organization=instance, expected_version=version, **data
@@ -150,6 +160,7 @@ class PersonViewSet(RestrictedViewSet):
 
     def update_record(self, instance, data):
         version = data.pop("version")
+        data = keep_unwritable_lines(self.request.user, instance, data)
         return services.person_update(
             actor=self.request.user, person=instance, expected_version=version, **data
         )

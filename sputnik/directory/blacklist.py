@@ -91,7 +91,12 @@ def blacklist_add(
     entry still matches if the organisation is merged or re-created. A second active
     entry for the same organisation or INN is refused with a link to the first.
     """
+    typed_inn = organization is None
+    if typed_inn and inn:
+        # The INN may belong to an organisation already in the base: link it.
+        organization = Organization.objects.filter(inn=digits(inn)).first()
     inn, name, field = _identify(organization, inn, name)
+    field = "inn" if typed_inn else field
     existing = active_entries().filter(_matching(organization, inn)).first()
     if existing is not None:
         raise AlreadyUndesirable(existing, field)

@@ -38,7 +38,7 @@ class OrganizationFilter(django_filters.FilterSet):
         label=_("Responsible"),
         empty_label=_("Anyone"),
     )
-    inn = django_filters.CharFilter(label=_("INN"))
+    inn = django_filters.CharFilter(label=_("INN"), lookup_expr="startswith")
     o = ordering_filter("short_name", "inn", "status", "created_at")
 
     class Meta:
@@ -63,7 +63,9 @@ class OrganizationFilter(django_filters.FilterSet):
     def search(self, queryset, name, value):
         fragment = contains(value)
         return queryset.filter(
-            Q(short_name__iregex=fragment) | Q(full_name__iregex=fragment) | Q(inn=value.strip())
+            Q(short_name__iregex=fragment)
+            | Q(full_name__iregex=fragment)
+            | Q(inn__startswith=value.strip().replace(" ", ""))
         )
 
 
@@ -75,7 +77,15 @@ class PersonFilter(django_filters.FilterSet):
         label=_("Organisation"),
         empty_label=_("Any"),
     )
-    do_not_contact = django_filters.BooleanFilter(label=_("Do not contact"))
+    do_not_contact = django_filters.ChoiceFilter(
+        label=_("Do not contact"),
+        choices=[
+            ("true", _("Only those not to contact")),
+            ("false", _("Only those we may contact")),
+        ],
+        empty_label=_("All"),
+        method="by_do_not_contact",
+    )
     o = ordering_filter("last_name", "created_at")
 
     class Meta:
@@ -87,6 +97,9 @@ class PersonFilter(django_filters.FilterSet):
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["organization"].queryset = Organization.objects.restrict(user)
+
+    def by_do_not_contact(self, queryset, name, value):
+        return queryset.filter(do_not_contact=value == "true")
 
     def search(self, queryset, name, value):
         for part in value.split():

@@ -23,15 +23,26 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LinesMixin:
-    """Business lines limited to those where the user may write."""
+    """Business lines limited to those where the user may write; lines of the record the
+    user cannot write to are kept, not silently dropped, when the form is saved."""
 
     def limit_choices(self, user) -> None:
+        self.user = user
         lines = self.fields["business_lines"]
         lines.widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
         lines.queryset = lines_with_role(user)  # after the widget: it takes the choices
+        if not self.instance.pk and lines.queryset.count() == 1:
+            lines.initial = list(lines.queryset)
         if "responsible" in self.fields:
             self.fields["responsible"].queryset = User.objects.filter(is_active=True)
             self.fields["responsible"].empty_label = _("Nobody")
+
+    def clean_business_lines(self):
+        chosen = list(self.cleaned_data["business_lines"])
+        if not self.instance.pk:
+            return chosen
+        writable = self.fields["business_lines"].queryset
+        return chosen + list(self.instance.business_lines.exclude(pk__in=writable))
 
 
 class OrganizationForm(LinesMixin, VersionedForm):
@@ -46,6 +57,8 @@ class OrganizationForm(LinesMixin, VersionedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_choices(user)
+        self.fields["inn"].max_length = 20  # typed with spaces; the service removes them
+        self.fields["inn"].widget.attrs["maxlength"] = 20
         self.fields["parent"].queryset = Organization.objects.restrict(user).exclude(
             pk=self.instance.pk
         )

@@ -202,6 +202,8 @@ def contact_remove(*, actor, contact: ContactPoint) -> None:
 @transaction.atomic
 def address_save(*, actor, organization: Organization, kind: str, **fields: str) -> Address:
     """Set the organisation's address of this kind (legal, postal, actual)."""
+    if not any(value.strip() for value in fields.values()):
+        raise ValidationError(_("Fill in at least the city or the street of the address."))
     address, _created = Address.objects.get_or_create(organization=organization, kind=kind)
     for name, value in fields.items():
         setattr(address, name, value.strip())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -162,12 +163,15 @@ class OrganizationContactsView(RestrictedMixin, View):
         except ValidationError as failure:
             error = " ".join(failure.messages)
         if request.htmx:
+            address = request.POST.get("form") == "address"
+            keep = request.POST if error else None  # what was typed stays after an error
             context = {
                 "object": organization,
                 "can_edit": True,
                 "contacts_error": error,
-                "contact_form": ContactForm(),
-                "address_form": AddressForm(),
+                "contacts_open": bool(error),
+                "contact_form": ContactForm(None if address else keep),
+                "address_form": AddressForm(keep if address else None),
             }
             return render(request, "directory/organization_detail.html#contacts", context)
         if error:
@@ -257,8 +261,10 @@ class PersonListView(ObjectListView):
     template_name = "directory/person_list.html"
 
     def restricted_queryset(self):
-        current = Employment.objects.current().select_related("organization")
-        from django.db.models import Prefetch
+        # Only the jobs in organisations the user may see: the others must not leak.
+        current = (
+            Employment.objects.restrict(self.request.user).current().select_related("organization")
+        )
 
         return (
             super()

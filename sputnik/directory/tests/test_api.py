@@ -103,3 +103,14 @@ def test_duplicate_in_another_line_is_refused_without_naming_it(api, line_a, lin
     response = api.post("/api/v1/organizations/", payload, format="json")
     assert response.status_code == 400 and "inn" in response.json()["errors"]
     assert "Секретная" not in response.content.decode()
+
+
+def test_api_update_keeps_lines_the_caller_cannot_write_to(api, line_a, line_b):
+    org = OrganizationFactory(business_lines=[line_a, line_b])
+    response = api.patch(
+        f"/api/v1/organizations/{org.pk}/",
+        {"business_lines": [line_a.pk], "version": 1},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert set(org.business_lines.all()) == {line_a, line_b}

@@ -413,3 +413,14 @@ def test_list_queries_do_not_grow_with_rows(url, security_officer, make_org):
     grow()
     page, api = clients_for(security_officer)
     assert_constant_queries(api if url.startswith("/api/") else page, url, grow)
+
+
+def test_a_registered_inn_is_linked_to_the_organisation_already_in_the_base(
+    security_officer, line_a
+):
+    from sputnik.directory.blacklist import blacklist_add
+    from sputnik.directory.tests.factories import OrganizationFactory
+
+    org = OrganizationFactory(business_lines=[line_a], short_name="Магнит", inn="2309085638")
+    entry = blacklist_add(actor=security_officer, inn="2309085638", reason="Долги")
+    assert entry.organization == org

@@ -202,3 +202,41 @@ def test_duplicate_in_a_line_the_user_cannot_see_is_not_named(client, seller, li
     content = client.post("/organizations/new/", org_form(line_a, inn=INNS[3])).content.decode()
     assert "is-invalid" in content and "Секретная" not in content
     assert Organization.objects.count() == 1
+
+
+def test_editing_keeps_the_lines_the_editor_cannot_write_to(client, seller, line_a, line_b):
+    org = OrganizationFactory(business_lines=[line_a, line_b], short_name="Общая")
+    client.force_login(seller)
+    form = org_form(line_a, short_name="Общая", notes="заметка", version=1)
+    assert client.post(f"/organizations/{org.pk}/edit/", form).status_code == 302
+    assert set(org.business_lines.all()) == {line_a, line_b}
+
+
+def test_person_list_hides_jobs_in_organisations_the_user_cannot_see(
+    client, seller, line_a, line_b
+):
+    hidden = OrganizationFactory(business_lines=[line_b], short_name="Тайная")
+    person = PersonFactory(business_lines=[line_a, line_b], last_name="Двойной")
+    services.employment_create(actor=None, person=person, organization=hidden, position="Шпион")
+    client.force_login(seller)
+    content = client.get("/persons/").content.decode()
+    assert "Двойной" in content and "Тайная" not in content and "Шпион" not in content
+
+
+def test_empty_address_is_refused_and_keeps_the_old_one(client, seller, line_a):
+    org = OrganizationFactory(business_lines=[line_a])
+    services.address_save(actor=None, organization=org, kind="legal", city="Казань")
+    client.force_login(seller)
+    response = client.post(
+        f"/organizations/{org.pk}/contacts/",
+        {"form": "address", "kind": "legal"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "alert-danger" in response.content.decode()
+    assert org.addresses.get().city == "Казань"
+
+
+def test_partial_inn_finds_the_organisation(client, seller, line_a):
+    OrganizationFactory(business_lines=[line_a], short_name="Сбербанк", inn=INNS[0])
+    client.force_login(seller)
+    assert "Сбербанк" in client.get("/organizations/?q=7707").content.decode()

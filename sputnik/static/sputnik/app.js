@@ -36,6 +36,15 @@
     pendingG = event.key === "g";
   });
 
+  // Filtering keeps the current sort order (the table's headers change it, not the form).
+  document.addEventListener("htmx:configRequest", function (event) {
+    const form = event.detail.elt.closest ? event.detail.elt.closest(".sp-filters") : null;
+    if (form) {
+      const order = new URLSearchParams(window.location.search).get("o");
+      event.detail.parameters.o = order || "";
+    }
+  });
+
   // The header search's dropdown closes on a click elsewhere or on Esc.
   document.addEventListener("click", function (event) {
     const dropdown = document.getElementById("search-dropdown");
