@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import render
 from django.views import View
 
+from .blacklist import undesirable_entries
 from .search import search
 from .validation import display_phone
 
@@ -29,6 +30,7 @@ class SearchView(LoginRequiredMixin, View):
             template += "#results"
         context = {
             "results": results,
+            "undesirable": undesirable_entries(results.organizations),
             "compact": compact,
             "limit": limit,
             "shown_value": display_phone(results.value)

@@ -424,3 +424,15 @@ def test_a_registered_inn_is_linked_to_the_organisation_already_in_the_base(
     org = OrganizationFactory(business_lines=[line_a], short_name="Магнит", inn="2309085638")
     entry = blacklist_add(actor=security_officer, inn="2309085638", reason="Долги")
     assert entry.organization == org
+
+
+def test_search_results_flag_undesirable_organisations(client, security_officer, make_user, line_a):
+    from sputnik.directory.blacklist import blacklist_add
+    from sputnik.directory.tests.factories import OrganizationFactory
+
+    OrganizationFactory(business_lines=[line_a], short_name="Магнит", inn="2309085638")
+    blacklist_add(actor=security_officer, inn="2309085638", reason="Долги")
+    client.force_login(make_user(lines={line_a: "read"}))
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "search-dropdown"}):
+        content = client.get("/search/?q=Магнит", headers=headers).content.decode()
+        assert 'data-testid="undesirable-badge"' in content
