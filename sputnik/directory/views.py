@@ -32,6 +32,7 @@ from .forms import (
     PersonForm,
 )
 from .models import ContactPoint, Employment, Organization, Person
+from .search import search
 
 
 class UserFormMixin:
@@ -125,7 +126,23 @@ class OrganizationWriteMixin(UserFormMixin):
 
 
 class OrganizationCreateView(OrganizationWriteMixin, ObjectCreateView):
+    """A new organisation; organisations with a similar name are shown first (DIR-5) and
+    the author confirms that this one is different."""
+
     success_message = gettext_lazy("Organisation “%(object)s” created.")
+
+    def form_valid(self, form):
+        if not self.request.POST.get("confirm_different"):
+            similar = [
+                org
+                for org in search(
+                    self.request.user, form.cleaned_data["short_name"], limit=5
+                ).organizations
+                if not form.cleaned_data.get("inn") or org.inn != form.cleaned_data["inn"]
+            ]
+            if similar:
+                return self.render_to_response(self.get_context_data(form=form, similar=similar))
+        return super().form_valid(form)
 
     def write(self, form):
         data = dict(form.cleaned_data)

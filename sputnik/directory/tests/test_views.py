@@ -240,3 +240,24 @@ def test_partial_inn_finds_the_organisation(client, seller, line_a):
     OrganizationFactory(business_lines=[line_a], short_name="Сбербанк", inn=INNS[0])
     client.force_login(seller)
     assert "Сбербанк" in client.get("/organizations/?q=7707").content.decode()
+
+
+def test_similar_names_are_shown_before_saving(client, seller, line_a):
+    existing = OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
+    client.force_login(seller)
+    warned = client.post("/organizations/new/", org_form(line_a, short_name="Ромашка Плюс"))
+    content = warned.content.decode()
+    assert 'data-testid="similar-organizations"' in content
+    assert f'href="/organizations/{existing.pk}/"' in content
+    assert Organization.objects.count() == 1
+    saved = client.post(
+        "/organizations/new/", org_form(line_a, short_name="Ромашка Плюс", confirm_different="1")
+    )
+    assert saved.status_code == 302 and Organization.objects.count() == 2
+
+
+def test_unrelated_name_is_saved_at_once(client, seller, line_a):
+    OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
+    client.force_login(seller)
+    response = client.post("/organizations/new/", org_form(line_a, short_name="Василёк"))
+    assert response.status_code == 302
