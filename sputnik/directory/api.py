@@ -123,24 +123,7 @@ class PersonSerializer(VersionedSerializer):
 
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "full_name",
-            "last_name",
-            "first_name",
-            "patronymic",
-            "gender",
-            "birthday",
-            "consent_mailing",
-            "consent_source",
-            "consent_date",
-            "do_not_contact",
-            "business_lines",
-            "notes",
-            "attributes",
-            "contacts",
-            "version",
-        ]
+        fields = ["id", "full_name", *Person.EDITABLE_FIELDS, "attributes", "contacts", "version"]
         read_only_fields = ["attributes"]
 
 

@@ -92,19 +92,7 @@ class OrganizationForm(LinesMixin, VersionedForm):
 class PersonForm(LinesMixin, VersionedForm):
     class Meta:
         model = Person
-        fields = [
-            "last_name",
-            "first_name",
-            "patronymic",
-            "gender",
-            "birthday",
-            "consent_mailing",
-            "consent_source",
-            "consent_date",
-            "do_not_contact",
-            "business_lines",
-            "notes",
-        ]
+        fields = Person.EDITABLE_FIELDS
         widgets = {
             "birthday": DATE,
             "consent_date": DATE,

@@ -21,6 +21,20 @@ class Person(BusinessRecord):
     """A contact person; may work in several organisations at once and over time."""
 
     line_field = "business_lines"
+    # What people edit on the form and through the API.
+    EDITABLE_FIELDS = [
+        "last_name",
+        "first_name",
+        "patronymic",
+        "gender",
+        "birthday",
+        "consent_mailing",
+        "consent_source",
+        "consent_date",
+        "do_not_contact",
+        "business_lines",
+        "notes",
+    ]
 
     last_name = models.CharField(_("surname"), max_length=150, db_index=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
