@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -156,15 +155,12 @@ class TokenView(LoginRequiredMixin, View):
     """Issue (or re-issue, revoking the old one) the personal API token."""
 
     def post(self, request):
-        with transaction.atomic():
-            Token.objects.filter(user=request.user).delete()
-            if request.POST.get("revoke"):
-                messages.success(request, _("API token revoked."))
-            else:
-                Token.objects.create(user=request.user)
-                messages.success(
-                    request, _("A new API token was issued; the old one no longer works.")
-                )
+        if request.POST.get("revoke"):
+            services.api_token_revoke(user=request.user, request=request)
+            messages.success(request, _("API token revoked."))
+        else:
+            services.api_token_issue(user=request.user, request=request)
+            messages.success(request, _("A new API token was issued; the old one no longer works."))
         return redirect("access:profile")
 
 

@@ -204,9 +204,10 @@ DETAIL_LABELS = {
     "is_superuser": gettext_lazy("Full rights"),
     "require_otp": gettext_lazy("Second factor required"),
     "what": gettext_lazy("What"),
+    "issued": gettext_lazy("Issued"),
     "filters": gettext_lazy("Filters"),
 }
-EXPORTED = {"audit": gettext_lazy("audit trail")}
+EXPORTED = {"audit": gettext_lazy("audit trail"), "api_token": gettext_lazy("API token")}
 
 
 def describe_events(events: Iterable) -> list:

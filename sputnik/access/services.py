@@ -269,6 +269,37 @@ def role_update(*, actor: User, role: Role, require_otp: bool) -> Role:
     return role
 
 
+@transaction.atomic
+def api_token_issue(*, user: User, request=None) -> str:
+    """A new personal API token for the user; the previous one stops working."""
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+    security_event_record(
+        SecurityEventKind.PERMISSION_CHANGE,
+        user=user,
+        request=request,
+        what="api_token",
+        issued=True,
+    )
+    return Token.objects.create(user=user).key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User, request=None) -> None:
+    """Revoke the user's personal API token."""
+    from rest_framework.authtoken.models import Token
+
+    if Token.objects.filter(user=user).delete()[0]:
+        security_event_record(
+            SecurityEventKind.PERMISSION_CHANGE,
+            user=user,
+            request=request,
+            what="api_token",
+            issued=False,
+        )
+
+
 # Notifications ----------------------------------------------------------------------
 
 

@@ -168,8 +168,8 @@ def load() -> list:
             status=status,
             industry=Industry.objects.get(name=industry),
             responsible=users.get(owner),
+            categories=Category.objects.filter(name__in=categories),
         )
-        organization.categories.set(Category.objects.filter(name__in=categories))
         services.address_save(
             actor=None,
             organization=organization,

@@ -147,10 +147,7 @@ class OrganizationCreateView(OrganizationWriteMixin, ObjectCreateView):
     def write(self, form):
         data = dict(form.cleaned_data)
         data.pop("version", None)
-        categories = data.pop("categories")
-        organization = services.organization_create(actor=self.request.user, **data)
-        organization.categories.set(categories)
-        return organization
+        return services.organization_create(actor=self.request.user, **data)
 
 
 class OrganizationUpdateView(OrganizationWriteMixin, ObjectUpdateView):

@@ -115,3 +115,5 @@ def test_api_token_issue_and_revoke(client, make_user):
     assert Token.objects.get(user=user).key != first
     client.post("/profile/token/", {"revoke": "1"})
     assert not Token.objects.filter(user=user).exists()
+    events = SecurityEvent.objects.filter(user=user, details__what="api_token")
+    assert [e.details["issued"] for e in events.order_by("id")] == [True, True, False]

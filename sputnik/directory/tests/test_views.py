@@ -5,7 +5,7 @@ import pytest
 
 from sputnik.core.testing import assert_constant_queries, clients_for
 from sputnik.directory import services
-from sputnik.directory.models import Employment, Organization, Person
+from sputnik.directory.models import Category, Employment, Organization, Person
 from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,9 +27,12 @@ def org_form(line, **changes):
 
 
 def test_create_organisation_from_the_form(client, seller, line_a):
+    category = Category.objects.create(name="Клиент")
     client.force_login(seller)
-    response = client.post("/organizations/new/", org_form(line_a, inn="7707 083 893"))
+    form = org_form(line_a, inn="7707 083 893", categories=[category.pk])
+    response = client.post("/organizations/new/", form)
     org = Organization.objects.get()
+    assert list(org.categories.all()) == [category]
     assert response["Location"] == f"/organizations/{org.pk}/"
     assert (org.inn, org.created_by) == (INNS[0], seller)
     assert "Ромашка" in client.get(response["Location"]).content.decode()
