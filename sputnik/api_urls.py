@@ -18,6 +18,11 @@ router.register("persons", directory_api.PersonViewSet, basename="person")
 router.register("employments", directory_api.EmploymentViewSet, basename="employment")
 router.register("categories", directory_api.CategoryViewSet, basename="category")
 router.register("industries", directory_api.IndustryViewSet, basename="industry")
+router.register(
+    "attribute-definitions",
+    directory_api.AttributeDefinitionViewSet,
+    basename="attributedefinition",
+)
 blacklist_api.register(router)
 
 urlpatterns = [

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sputnik.core.audit import ACTIONS, NOT_AUDITED
+from sputnik.core.audit import ACTIONS, FIELD_ROWS, NOT_AUDITED
 from sputnik.core.roles import LineRole
 from sputnik.core.services import run_finish, run_progress, run_start
 
@@ -70,7 +70,9 @@ def describe(entries: Iterable[LogEntry]) -> list[LogEntry]:
     }
     for entry in entries:
         entry.action_label = action_label(entry)
-        entry.rows = [_row(field, values, names) for field, values in _fields(entry)]
+        entry.rows = [
+            row for field, values in _fields(entry) for row in _rows(field, values, names)
+        ]
     return entries
 
 
@@ -87,6 +89,14 @@ def _fields(entry: LogEntry):
         if field is None or name in NOT_AUDITED or (field.auto_created and not field.concrete):
             continue
         yield field, values
+
+
+def _rows(field, values, names) -> list[tuple[str, str, str]]:
+    expand = FIELD_ROWS.get((field.model, field.name))
+    if expand is not None and isinstance(values, list):
+        old, new = (list(values) + [None, None])[:2]
+        return expand(old, new)
+    return [_row(field, values, names)]
 
 
 def _row(field, values, names) -> tuple[str, str, str]:

@@ -117,8 +117,11 @@ class RestrictedViewSet(viewsets.ModelViewSet):
         if not self.request.user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
             raise exceptions.PermissionDenied(_("You may not create records of this kind."))
 
+    def create(self, request, *args, **kwargs):
+        self.check_add_permission()  # before the input is judged: refusal comes first
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
-        self.check_add_permission()
         self._write(serializer, lambda data: self.create_record(data))
 
     def perform_update(self, serializer):

@@ -1,7 +1,9 @@
 """Attributing audit records to the right person outside the web middleware's reach
 (token-authenticated API calls, tasks, management commands)."""
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import Any
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
@@ -39,6 +41,15 @@ NOT_AUDITED = ["id", "version", "created_at", "updated_at", "created_by", "updat
 def register_audited(model, *, exclude_fields=(), **options) -> None:
     """Record the model's changes in the audit trail (bookkeeping fields left out)."""
     auditlog.register(model, exclude_fields=[*NOT_AUDITED, *exclude_fields], **options)
+
+
+# Fields holding several values (custom attributes) shown in the history one row per part:
+# (model, field name) -> function(old, new) giving [(label, old, new), ...].
+FIELD_ROWS: dict[tuple[type, str], Callable[[Any, Any], list[tuple[str, str, str]]]] = {}
+
+
+def register_field_rows(model, field_name: str, rows) -> None:
+    FIELD_ROWS[(model, field_name)] = rows
 
 
 ACTIONS = {

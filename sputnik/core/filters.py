@@ -4,6 +4,7 @@ import re
 
 import django_filters
 from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -36,9 +37,24 @@ def date_filter(field_name: str, lookup: str, label) -> django_filters.DateFilte
     )
 
 
-def ordering_filter(*fields: str) -> django_filters.OrderingFilter:
+class OrderingFilter(django_filters.OrderingFilter):
+    """Empty values sort last on both databases; ties are broken by id, so pages of a
+    sorted list neither repeat nor skip rows."""
+
+    def get_ordering_value(self, param):
+        name = super().get_ordering_value(param)
+        if name.startswith("-"):
+            return F(name[1:]).desc(nulls_last=True)
+        return F(name).asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        ordered = super().filter(qs, value)
+        return ordered.order_by(*ordered.query.order_by, "pk") if value else ordered
+
+
+def ordering_filter(*fields: str) -> OrderingFilter:
     """Sorting by the `o` parameter (`name`, `-name`); headers link to it."""
-    return django_filters.OrderingFilter(fields=fields, widget=forms.HiddenInput)
+    return OrderingFilter(fields=fields, widget=forms.HiddenInput)
 
 
 def contains(text: str) -> str:

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from sputnik.access.models import BusinessLine, lines_with_role
 from sputnik.core.api import RestrictedViewSet, VersionedSerializer
 
 from . import services
+from .attributes import MAX_STRING, MAX_TEXT, AttributeErrors, clean_attributes, definitions
 from .filters import OrganizationFilter, PersonFilter
 from .models import (
     Address,
+    AttributeDefinition,
+    AttributeTarget,
+    AttributeType,
     Category,
     ContactPoint,
     Employment,
@@ -52,8 +58,73 @@ class AddressSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "postcode", "region", "city", "street"]
 
 
+class AttributesField(serializers.JSONField):
+    """Custom attributes as an object of codes and values. Writing merges into what the
+    record has (`null` removes one); the schema lists the attributes defined now."""
+
+    def __init__(self, target: str, **kwargs):
+        self.target = target
+        super().__init__(required=False, **kwargs)
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        request, record = self.context.get("request"), self.parent.instance
+        try:
+            return clean_attributes(
+                self.target,
+                data,
+                current=record.attributes if record is not None else {},
+                check_required=False,  # the service checks them, sent or not
+                user=request.user if request else None,
+            )
+        except AttributeErrors as error:
+            raise serializers.ValidationError(error.by_code) from error
+
+
+ATTRIBUTE_SCHEMA = {
+    AttributeType.STRING: {"type": "string", "maxLength": MAX_STRING},
+    AttributeType.TEXT: {"type": "string", "maxLength": MAX_TEXT},
+    AttributeType.INTEGER: {"type": "integer"},
+    AttributeType.DECIMAL: {"type": "string", "format": "decimal", "example": "1234.50"},
+    AttributeType.DATE: {"type": "string", "format": "date"},
+    AttributeType.BOOLEAN: {"type": "boolean"},
+    AttributeType.ORGANIZATION: {"type": "integer", "description": "Organisation id."},
+}
+
+
+class AttributesFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = AttributesField
+
+    def map_serializer_field(self, auto_schema, direction):
+        try:
+            defined = definitions(self.target.target)
+        except DatabaseError:  # the system check builds the schema before any migration
+            defined = []
+        properties = {}
+        for definition in defined:
+            schema = dict(ATTRIBUTE_SCHEMA.get(definition.type, {}))
+            if definition.type == AttributeType.CHOICE:
+                schema = {"type": "string", "enum": definition.choices}
+            elif definition.type == AttributeType.MULTI_CHOICE:
+                schema = {"type": "array", "items": {"type": "string", "enum": definition.choices}}
+            schema["title"] = definition.label_en
+            schema["description"] = " ".join(
+                filter(None, [definition.label_ru, definition.help_en, schema.get("description")])
+            )
+            schema["nullable"] = not definition.required
+            properties[definition.code] = schema
+        required = [d.code for d in defined if d.required]
+        return {
+            "type": "object",
+            "properties": properties,
+            **({"required": required} if required else {}),
+            "description": "Custom attributes defined by administrators.",
+        }
+
+
 class OrganizationSerializer(VersionedSerializer):
     business_lines = LinesField(many=True)
+    attributes = AttributesField(AttributeTarget.ORGANIZATION)
     contacts = ContactSerializer(many=True, read_only=True)
     addresses = AddressSerializer(many=True, read_only=True)
 
@@ -69,7 +140,7 @@ class OrganizationSerializer(VersionedSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["attributes", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
         validators = []  # INN uniqueness is checked by the service, with a clear message
 
 
@@ -118,13 +189,13 @@ class OrganizationViewSet(RestrictedViewSet):
 
 class PersonSerializer(VersionedSerializer):
     business_lines = LinesField(many=True)
+    attributes = AttributesField(AttributeTarget.PERSON)
     full_name = serializers.CharField(read_only=True)
     contacts = ContactSerializer(many=True, read_only=True)
 
     class Meta:
         model = Person
         fields = ["id", "full_name", *Person.EDITABLE_FIELDS, "attributes", "contacts", "version"]
-        read_only_fields = ["attributes"]
 
 
 class PersonViewSet(RestrictedViewSet):
@@ -261,3 +332,43 @@ class IndustryViewSet(CategoryViewSet):
 
     model = Industry
     serializer_class = IndustrySerializer
+
+
+class AttributeDefinitionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AttributeDefinition
+        fields = [
+            "id",
+            "target",
+            "code",
+            "label_ru",
+            "label_en",
+            "type",
+            "required",
+            "help_ru",
+            "help_en",
+            "choices",
+            "order",
+            "show_in_list",
+            "is_active",
+        ]
+        validators = []  # the service names a code already in use
+
+
+class AttributeDefinitionViewSet(RestrictedViewSet):
+    """Custom attributes of organisations, persons, deals and events (administrators write;
+    kind of record, code and type are fixed once created)."""
+
+    model = AttributeDefinition
+    serializer_class = AttributeDefinitionSerializer
+    filterset_fields = ["target", "type", "is_active"]
+
+    def create_record(self, data):
+        return services.attribute_definition_save(
+            actor=self.request.user, definition=AttributeDefinition(), **data
+        )
+
+    def update_record(self, instance, data):
+        return services.attribute_definition_save(
+            actor=self.request.user, definition=instance, **data
+        )

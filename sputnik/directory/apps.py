@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +10,9 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Counterparties")
 
     def ready(self):
-        from sputnik.core.audit import register_audited
+        from sputnik.core.audit import register_audited, register_field_rows
 
+        from .attributes import readable_changes
         from .models import (
             Address,
             AttributeDefinition,
@@ -27,3 +30,7 @@ class DirectoryConfig(AppConfig):
         for model in (Address, ContactPoint, Employment, Category, Industry, AttributeDefinition):
             register_audited(model)
         register_audited(BlacklistEntry)
+        for model in (Organization, Person):
+            register_field_rows(
+                model, "attributes", partial(readable_changes, model._meta.model_name)
+            )

@@ -7,10 +7,21 @@ from django.utils.translation import gettext_lazy as _
 from sputnik.access.models import BusinessLine, User
 from sputnik.core.filters import contains, ordering_filter, search_filter
 
-from .models import Category, Industry, LegalForm, Organization, OrganizationStatus, Person
+from .attributes import AttributeFilterSetMixin
+from .models import (
+    AttributeTarget,
+    Category,
+    Industry,
+    LegalForm,
+    Organization,
+    OrganizationStatus,
+    Person,
+)
 
 
-class OrganizationFilter(django_filters.FilterSet):
+class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
+    attribute_target = AttributeTarget.ORGANIZATION
+
     q = search_filter()
     status = django_filters.ChoiceFilter(
         choices=OrganizationStatus.choices, label=_("Status"), empty_label=_("All")
@@ -56,6 +67,7 @@ class OrganizationFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        self.add_attribute_filters()
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["business_line"].queryset = BusinessLine.objects.restrict(user)
@@ -69,7 +81,9 @@ class OrganizationFilter(django_filters.FilterSet):
         )
 
 
-class PersonFilter(django_filters.FilterSet):
+class PersonFilter(AttributeFilterSetMixin, django_filters.FilterSet):
+    attribute_target = AttributeTarget.PERSON
+
     q = search_filter()
     organization = django_filters.ModelChoiceFilter(
         field_name="employments__organization",
@@ -94,6 +108,7 @@ class PersonFilter(django_filters.FilterSet):
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
+        self.add_attribute_filters()
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["organization"].queryset = Organization.objects.restrict(user)

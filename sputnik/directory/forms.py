@@ -9,8 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from sputnik.access.models import User, lines_with_role
 from sputnik.core.views import VersionedForm
 
+from .attributes import AttributesFormMixin
 from .models import (
     AddressKind,
+    AttributeTarget,
     Category,
     ContactKind,
     Employment,
@@ -45,7 +47,9 @@ class LinesMixin:
         return chosen + list(self.instance.business_lines.exclude(pk__in=writable))
 
 
-class OrganizationForm(LinesMixin, VersionedForm):
+class OrganizationForm(AttributesFormMixin, LinesMixin, VersionedForm):
+    attribute_target = AttributeTarget.ORGANIZATION
+
     class Meta:
         model = Organization
         fields = Organization.EDITABLE_FIELDS
@@ -57,6 +61,7 @@ class OrganizationForm(LinesMixin, VersionedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_choices(user)
+        self.add_attribute_fields(user)
         self.fields["inn"].max_length = 20  # typed with spaces; the service removes them
         self.fields["inn"].widget.attrs["maxlength"] = 20
         self.fields["parent"].queryset = Organization.objects.restrict(user).exclude(
@@ -89,7 +94,9 @@ class OrganizationForm(LinesMixin, VersionedForm):
         """INN uniqueness is the service's job: it names the existing organisation."""
 
 
-class PersonForm(LinesMixin, VersionedForm):
+class PersonForm(AttributesFormMixin, LinesMixin, VersionedForm):
+    attribute_target = AttributeTarget.PERSON
+
     class Meta:
         model = Person
         fields = Person.EDITABLE_FIELDS
@@ -102,6 +109,7 @@ class PersonForm(LinesMixin, VersionedForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_choices(user)
+        self.add_attribute_fields(user)
         self.fields["gender"].help_text = _("Left empty, it is taken from the patronymic.")
 
 

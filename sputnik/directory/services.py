@@ -12,8 +12,12 @@ from django.utils.translation import gettext as _
 from sputnik.core.services import record_create, record_update
 
 from . import validation
+from .attributes import clean_attributes
 from .models import (
     Address,
+    AttributeDefinition,
+    AttributeTarget,
+    AttributeType,
     ContactKind,
     ContactPoint,
     Employment,
@@ -75,6 +79,7 @@ def organization_create(*, actor, business_lines: Iterable, **values: Any) -> Or
     lines = list(business_lines)
     if not lines:
         raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    values["attributes"] = _attributes(AttributeTarget.ORGANIZATION, actor, values)
     return record_create(Organization, actor=actor, business_lines=lines, **values)
 
 
@@ -95,6 +100,10 @@ def organization_update(
             raise DuplicateOrganization(duplicate)
     if "business_lines" in changes and not list(changes["business_lines"]):
         raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    if "attributes" in changes:
+        changes["attributes"] = _attributes(
+            AttributeTarget.ORGANIZATION, actor, changes, current=organization.attributes
+        )
     return record_update(organization, actor=actor, expected_version=expected_version, **changes)
 
 
@@ -106,13 +115,25 @@ def person_create(*, actor, business_lines: Iterable, **values: Any) -> Person:
     lines = list(business_lines)
     if not lines:
         raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values)
     return record_create(Person, actor=actor, business_lines=lines, **values)
 
 
 @transaction.atomic
 def person_update(*, actor, person: Person, expected_version: int | None, **changes: Any) -> Person:
     """Change a person; refused if someone saved it meanwhile."""
+    if "attributes" in changes:
+        changes["attributes"] = _attributes(
+            AttributeTarget.PERSON, actor, changes, current=person.attributes
+        )
     return record_update(person, actor=actor, expected_version=expected_version, **changes)
+
+
+def _attributes(target: str, actor, values: dict[str, Any], current: dict | None = None) -> dict:
+    """The record's custom attributes, all of them, checked against their definitions."""
+    return clean_attributes(
+        target, values.get("attributes") or {}, current=current, merge=False, user=actor
+    )
 
 
 @transaction.atomic
@@ -251,3 +272,36 @@ def reference_delete(*, actor, item) -> None:
     except ProtectedError:
         item.is_active = False
         item.save(update_fields=["is_active"])
+
+
+FIXED_ON_UPDATE = ("target", "code", "type")
+
+
+@transaction.atomic
+def attribute_definition_save(*, actor, definition: AttributeDefinition, **values: Any):
+    """Create or change a custom attribute. Its kind of record, code and type are fixed once
+    created (stored values depend on them); options are needed by, and only by, choices."""
+    errors: dict[str, str] = {}
+    if definition.pk:
+        for name in FIXED_ON_UPDATE:
+            if name in values and values[name] != getattr(definition, name):
+                errors[name] = _("This cannot be changed once the attribute exists.")
+    for name, value in values.items():
+        setattr(definition, name, value)
+    choices = [str(option).strip() for option in definition.choices or [] if str(option).strip()]
+    if definition.type in (AttributeType.CHOICE, AttributeType.MULTI_CHOICE):
+        if not choices:
+            errors["choices"] = _("List the options, one per line.")
+        elif len(set(choices)) != len(choices):
+            errors["choices"] = _("Each option must appear once.")
+    elif choices:
+        errors["choices"] = _("Only choice attributes have options.")
+    definition.choices = choices
+    if errors:
+        raise ValidationError(errors)
+    clash = AttributeDefinition.objects.filter(target=definition.target, code=definition.code)
+    if clash.exclude(pk=definition.pk).exists():
+        raise ValidationError({"code": _("This code is already used by another attribute.")})
+    definition.full_clean()
+    definition.save()
+    return definition

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import reference_views, views
+from . import attribute_views, reference_views, views
 
 app_name = "directory"
 
@@ -36,6 +36,19 @@ urlpatterns = [
     ),
     path("categories/", reference_views.CategoryListView.as_view(), name="category_list"),
     path("industries/", reference_views.IndustryListView.as_view(), name="industry_list"),
+    path(
+        "attributes/", attribute_views.AttributeDefinitionListView.as_view(), name="attribute_list"
+    ),
+    path(
+        "attributes/new/",
+        attribute_views.AttributeDefinitionCreateView.as_view(),
+        name="attribute_create",
+    ),
+    path(
+        "attributes/<int:pk>/edit/",
+        attribute_views.AttributeDefinitionUpdateView.as_view(),
+        name="attribute_update",
+    ),
     path("", include("sputnik.directory.blacklist_urls")),
     path("", include("sputnik.directory.search_urls")),
 ]

@@ -21,6 +21,7 @@ from sputnik.core.views import (
 )
 
 from . import services
+from .attributes import attach
 from .blacklist import is_undesirable, undesirable_entries
 from .filters import OrganizationFilter, PersonFilter
 from .forms import (
@@ -31,7 +32,7 @@ from .forms import (
     OrganizationForm,
     PersonForm,
 )
-from .models import ContactPoint, Employment, Organization, Person
+from .models import AttributeTarget, ContactPoint, Employment, Organization, Person
 from .search import search
 
 
@@ -50,8 +51,22 @@ class OrganizationListFlagsMixin:
         return context
 
 
-class OrganizationListView(OrganizationListFlagsMixin, ObjectListView):
+class CustomColumnsMixin:
+    """Columns for the custom attributes administrators chose to show in the list."""
+
+    attribute_target = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["custom_columns"] = attach(
+            context["object_list"], self.attribute_target, self.request.user, only_in_list=True
+        )
+        return context
+
+
+class OrganizationListView(OrganizationListFlagsMixin, CustomColumnsMixin, ObjectListView):
     model = Organization
+    attribute_target = AttributeTarget.ORGANIZATION
     filterset_class = OrganizationFilter
     template_name = "directory/organization_list.html"
 
@@ -87,6 +102,7 @@ class OrganizationDetailView(ObjectDetailView):
         context["former"] = employments.former()
         context["branches"] = Organization.objects.restrict(user).filter(parent=organization)
         context["undesirable"] = is_undesirable(organization=organization)
+        attach([organization], AttributeTarget.ORGANIZATION, user)
         context["can_edit"] = (
             Organization.objects.restrict(user, "change").filter(pk=organization.pk).exists()
         )
@@ -269,8 +285,9 @@ class EmploymentCreateView(RestrictedMixin, View):
 # Persons ----------------------------------------------------------------------------
 
 
-class PersonListView(ObjectListView):
+class PersonListView(CustomColumnsMixin, ObjectListView):
     model = Person
+    attribute_target = AttributeTarget.PERSON
     filterset_class = PersonFilter
     template_name = "directory/person_list.html"
 
@@ -304,6 +321,7 @@ class PersonDetailView(ObjectDetailView):
         )
         context["current"] = jobs.current()
         context["former"] = jobs.former()
+        attach([person], AttributeTarget.PERSON, user)
         context["can_edit"] = Person.objects.restrict(user, "change").filter(pk=person.pk).exists()
         return context
 

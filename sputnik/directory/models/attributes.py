@@ -1,8 +1,10 @@
 """Custom attributes administrators define at run time (DIR-3). Values live in the
 `attributes` JSON field of each record, keyed by the definition's code."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +34,17 @@ class AttributeDefinition(TimeStamped):
     """An extra typed field of organisations, persons, deals or events."""
 
     target = models.CharField(_("applies to"), max_length=16, choices=AttributeTarget.choices)
-    code = models.SlugField(_("code"), max_length=50)
+    code = models.CharField(
+        _("code"),
+        max_length=50,
+        validators=[
+            RegexValidator(
+                r"^[a-z][a-z0-9_]*$",
+                _("Use small Latin letters, digits and “_”, starting with a letter."),
+            )
+        ],
+        help_text=_("The attribute's name in the API and in imports, e.g. “annual_revenue”."),
+    )
     label_ru = models.CharField(_("label in Russian"), max_length=200)
     label_en = models.CharField(_("label in English"), max_length=200)
     type = models.CharField(_("type"), max_length=16, choices=AttributeType.choices)
@@ -43,6 +55,11 @@ class AttributeDefinition(TimeStamped):
         _("choices"), default=list, blank=True, help_text=_("For choice types: the options.")
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    show_in_list = models.BooleanField(
+        _("column in the list"),
+        default=False,
+        help_text=_("Show the attribute as a column of the list (it can always be filtered)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = RestrictedQuerySet.as_manager()
@@ -65,6 +82,9 @@ class AttributeDefinition(TimeStamped):
     @property
     def help(self) -> str:
         return self.help_en if translation.get_language() == "en" else self.help_ru
+
+    def get_absolute_url(self):
+        return reverse("directory:attribute_update", args=[self.pk])
 
     @classmethod
     def access_condition(cls, user, action: str) -> Q:
