@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.core.files import File
 from django.db import models
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sputnik.core.audit import ACTIONS, FIELD_ROWS, NOT_AUDITED
+from sputnik.core.merge import merged_into
 from sputnik.core.roles import LineRole
 from sputnik.core.services import run_finish, run_progress, run_start
 
@@ -38,9 +40,15 @@ def audit_entries(user, params) -> QuerySet[LogEntry]:
 
 
 def history_of(instance: models.Model) -> QuerySet[LogEntry]:
-    """Every recorded change of one record, newest first."""
+    """Every recorded change of one record — and of the records merged into it — newest
+    first."""
+    model = type(instance)
+    ids = [instance.pk, *merged_into(model, instance.pk)]
     return (
-        LogEntry.objects.get_for_object(instance)
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_pk__in=[str(pk) for pk in ids],
+        )
         .select_related("actor")
         .order_by("-timestamp", "-id")
     )
@@ -73,6 +81,9 @@ def describe(entries: Iterable[LogEntry]) -> list[LogEntry]:
         entry.rows = [
             row for field, values in _fields(entry) for row in _rows(field, values, names)
         ]
+        if merged := (entry.additional_data or {}).get("merged"):
+            entry.action_label = _("Merged")
+            entry.rows.insert(0, (_("Merged with"), "", f"{merged['name']} (#{merged['id']})"))
     return entries
 
 

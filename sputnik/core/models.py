@@ -192,3 +192,33 @@ class BackgroundRun(TimeStamped):
         if not self.total:
             return 0
         return min(100, int(self.done * 100 / self.total))
+
+
+class MergeRecord(models.Model):
+    """One record merged into another (DIR-5): what it was and what moved, so that the
+    survivor's history also shows the past of the records merged into it."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    kept_id = models.PositiveBigIntegerField(_("kept record"), db_index=True)
+    merged_id = models.PositiveBigIntegerField(_("merged record"))
+    merged_repr = models.CharField(_("merged record"), max_length=300)
+    snapshot = models.JSONField(_("merged record's data"), default=dict)
+    moved = models.JSONField(_("links moved"), default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("merged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self):
+        return f"{self.merged_repr} → #{self.kept_id}"

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db import DatabaseError
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from sputnik.access.models import BusinessLine, lines_with_role
 from sputnik.core.api import RestrictedViewSet, VersionedSerializer
+from sputnik.core.audit import acting_as
 
-from . import services
+from . import services, validation
 from .attributes import MAX_STRING, MAX_TEXT, AttributeErrors, clean_attributes, definitions
+from .duplicates import similar_organizations, similar_persons
 from .filters import OrganizationFilter, PersonFilter
+from .merge import merge as merge_records
 from .models import (
     Address,
     AttributeDefinition,
@@ -144,7 +151,65 @@ class OrganizationSerializer(VersionedSerializer):
         validators = []  # INN uniqueness is checked by the service, with a clear message
 
 
-class OrganizationViewSet(RestrictedViewSet):
+class SimilarSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class MergeInputSerializer(serializers.Serializer):
+    other = serializers.IntegerField(help_text="Id of the record merged into this one.")
+    take = serializers.ListField(
+        child=serializers.CharField(),
+        default=list,
+        help_text="Fields (custom attributes as attr_<code>) that get the other's value.",
+    )
+    version = serializers.IntegerField(help_text="Version of this record the caller read.")
+    other_version = serializers.IntegerField(
+        required=False, help_text="Version of the other record the caller read."
+    )
+
+
+class MergeActionMixin:
+    """`POST …/{id}/merge/`: merge another record into this one (DIR-5). Needs the right to
+    change this record and to delete the other."""
+
+    @property
+    def access_action(self) -> str:
+        return "change" if self.action == "merge" else super().access_action
+
+    def merge_permission(self) -> None:
+        meta = self.model._meta
+        if not self.request.user.has_perm(f"{meta.app_label}.delete_{meta.model_name}"):
+            raise exceptions.PermissionDenied(_("Your role does not allow merging records."))
+
+    @extend_schema(request=MergeInputSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        self.merge_permission()
+        kept = self.get_object()
+        data = MergeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        deletable = self.restricted_queryset("delete").exclude(pk=kept.pk)
+        other = deletable.filter(pk=values["other"]).first()
+        if other is None:
+            raise serializers.ValidationError(
+                {"other": [_("No record with this id that you may merge into this one.")]}
+            )
+        with acting_as(request.user, request), transaction.atomic():
+            kept = merge_records(
+                actor=request.user,
+                kept=kept,
+                other=other,
+                take=values["take"],
+                versions=(values["version"], values.get("other_version")),
+            )
+        kept = self.restricted_queryset("view").get(pk=kept.pk)
+        return Response(self.get_serializer(kept).data)
+
+
+class OrganizationViewSet(MergeActionMixin, RestrictedViewSet):
     """Organisations of the caller's business lines."""
 
     model = Organization
@@ -186,6 +251,30 @@ class OrganizationViewSet(RestrictedViewSet):
     def delete_record(self, instance):
         services.organization_delete(actor=self.request.user, organization=instance)
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("name", description="Name of the organisation to be created."),
+            OpenApiParameter("inn", description="Its INN, if known."),
+        ],
+        responses=SimilarSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def similar(self, request):
+        """Organisations that may be the one about to be created: the same INN, or a
+        similar name (typos forgiven). Creating one with a known INN is refused anyway."""
+        name, inn = request.query_params.get("name", ""), request.query_params.get("inn", "")
+        found = []
+        try:
+            inn = validation.clean_inn(inn) if inn else ""
+        except ValidationError:
+            inn = ""
+        same = services.find_duplicate(inn) if inn else None
+        if same and self.restricted_queryset("view").filter(pk=same.pk).exists():
+            found.append({"id": same.pk, "name": same.short_name, "reasons": [_("same INN")]})
+        for org in similar_organizations(request.user, name, inn):
+            found.append({"id": org.pk, "name": org.short_name, "reasons": [_("similar name")]})
+        return Response({"results": SimilarSerializer(found, many=True).data})
+
 
 class PersonSerializer(VersionedSerializer):
     business_lines = LinesField(many=True)
@@ -198,7 +287,7 @@ class PersonSerializer(VersionedSerializer):
         fields = ["id", "full_name", *Person.EDITABLE_FIELDS, "attributes", "contacts", "version"]
 
 
-class PersonViewSet(RestrictedViewSet):
+class PersonViewSet(MergeActionMixin, RestrictedViewSet):
     """Contact persons of the caller's business lines."""
 
     model = Person
@@ -221,6 +310,32 @@ class PersonViewSet(RestrictedViewSet):
 
     def delete_record(self, instance):
         services.person_delete(actor=self.request.user, person=instance)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, description=f"{name} of the person to be created.")
+            for name in ("last_name", "first_name", "patronymic", "email", "phone")
+        ],
+        responses=SimilarSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def similar(self, request):
+        """Persons who may be the one about to be created: the same e-mail or phone (in
+        any format), or the same full name."""
+        params = request.query_params
+        found = similar_persons(
+            request.user,
+            last_name=params.get("last_name", ""),
+            first_name=params.get("first_name", ""),
+            patronymic=params.get("patronymic", ""),
+            emails=params.getlist("email"),
+            phones=params.getlist("phone"),
+        )
+        results = [
+            {"id": person.pk, "name": person.full_name, "reasons": reasons}
+            for person, reasons in found
+        ]
+        return Response({"results": SimilarSerializer(results, many=True).data})
 
 
 class VisibleField(serializers.PrimaryKeyRelatedField):

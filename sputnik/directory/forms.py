@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.access.models import User, lines_with_role
 from sputnik.core.views import VersionedForm
 
+from . import validation
 from .attributes import AttributesFormMixin
 from .models import (
     AddressKind,
@@ -111,6 +113,23 @@ class PersonForm(AttributesFormMixin, LinesMixin, VersionedForm):
         self.limit_choices(user)
         self.add_attribute_fields(user)
         self.fields["gender"].help_text = _("Left empty, it is taken from the patronymic.")
+        if not self.instance.pk:  # later ones are added on the card
+            self.fields["email"] = forms.CharField(label=_("E-mail"), required=False)
+            self.fields["phone"] = forms.CharField(label=_("Phone"), required=False)
+            names = ["last_name", "first_name", "patronymic", "email", "phone"]
+            self.order_fields(names + [n for n in self.fields if n not in names])
+
+    def clean_email(self):
+        return self._normalized("email", validation.normalize_email)
+
+    def clean_phone(self):
+        return self._normalized("phone", validation.normalize_phone)
+
+    def _normalized(self, name, normalize):
+        try:
+            return normalize(self.cleaned_data[name])
+        except ValidationError as error:
+            raise ValidationError(error.messages) from error
 
 
 class EmploymentForm(VersionedForm):

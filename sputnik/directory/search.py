@@ -142,14 +142,14 @@ def _phone(query: str) -> str | None:
 
 def _by_contact(user, organizations, persons, kind: str, value: str, limit: int):
     """(organisations, persons) holding this phone or e-mail, by name."""
-    owns_org, owns_person = _contact_owners(user, kind, value)
+    owns_org, owns_person = contact_owners(user, kind, value)
     return (
         list(organizations.filter(owns_org)[:limit]),
         list(persons.filter(owns_person)[:limit]),
     )
 
 
-def _contact_owners(user, kind: str, value: str) -> tuple[Q, Q]:
+def contact_owners(user, kind: str, value: str) -> tuple[Q, Q]:
     """Conditions on organisations and on persons holding this phone or e-mail, in their
     contacts or as a work phone / e-mail of a job the user may see."""
     if kind == QueryKind.EMAIL:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import attribute_views, reference_views, views
+from . import attribute_views, merge_views, reference_views, views
 
 app_name = "directory"
 
@@ -27,10 +27,17 @@ urlpatterns = [
         views.EmploymentCreateView.as_view(),
         name="employment_create",
     ),
+    path(
+        "organizations/<int:pk>/merge/",
+        merge_views.OrganizationMergeView.as_view(),
+        name="organization_merge",
+    ),
+    path("persons/<int:pk>/merge/", merge_views.PersonMergeView.as_view(), name="person_merge"),
     path("persons/", views.PersonListView.as_view(), name="person_list"),
     path("persons/new/", views.PersonCreateView.as_view(), name="person_create"),
     path("persons/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("persons/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person_update"),
+    path("persons/<int:pk>/contacts/", views.PersonContactsView.as_view(), name="person_contacts"),
     path(
         "employments/<int:pk>/edit/", views.EmploymentUpdateView.as_view(), name="employment_update"
     ),

@@ -23,6 +23,7 @@ from sputnik.core.views import (
 from . import services
 from .attributes import attach
 from .blacklist import is_undesirable, undesirable_entries
+from .duplicates import similar_organizations, similar_persons
 from .filters import OrganizationFilter, PersonFilter
 from .forms import (
     AddressForm,
@@ -32,8 +33,7 @@ from .forms import (
     OrganizationForm,
     PersonForm,
 )
-from .models import AttributeTarget, ContactPoint, Employment, Organization, Person
-from .search import search
+from .models import AttributeTarget, ContactKind, ContactPoint, Employment, Organization, Person
 
 
 class UserFormMixin:
@@ -141,24 +141,28 @@ class OrganizationWriteMixin(UserFormMixin):
             raise ValidationError({"inn": duplicate_message(error, self.request.user)}) from error
 
 
-class OrganizationCreateView(OrganizationWriteMixin, ObjectCreateView):
-    """A new organisation; organisations with a similar name are shown first (DIR-5) and
-    the author confirms that this one is different."""
+class ConfirmSimilarMixin:
+    """Before a new record is saved, records that may be the same one are shown and the
+    author confirms that this one is different (DIR-5)."""
 
-    success_message = gettext_lazy("Organisation “%(object)s” created.")
+    def similar(self, form) -> list[tuple[object, str]]:
+        """(record, why it looks the same) pairs."""
+        raise NotImplementedError
 
     def form_valid(self, form):
-        if not self.request.POST.get("confirm_different"):
-            similar = [
-                org
-                for org in search(
-                    self.request.user, form.cleaned_data["short_name"], limit=5
-                ).organizations
-                if not form.cleaned_data.get("inn") or org.inn != form.cleaned_data["inn"]
-            ]
-            if similar:
-                return self.render_to_response(self.get_context_data(form=form, similar=similar))
+        confirmed = self.request.POST.get("confirm_different")
+        if not confirmed and (similar := self.similar(form)):
+            return self.render_to_response(self.get_context_data(form=form, similar=similar))
         return super().form_valid(form)
+
+
+class OrganizationCreateView(ConfirmSimilarMixin, OrganizationWriteMixin, ObjectCreateView):
+    success_message = gettext_lazy("Organisation “%(object)s” created.")
+
+    def similar(self, form):
+        data = form.cleaned_data
+        found = similar_organizations(self.request.user, data["short_name"], data.get("inn"))
+        return [(org, f"{_('INN')} {org.inn}" if org.inn else "") for org in found]
 
     def write(self, form):
         data = dict(form.cleaned_data)
@@ -178,51 +182,63 @@ class OrganizationUpdateView(OrganizationWriteMixin, ObjectUpdateView):
         )
 
 
-class OrganizationContactsView(RestrictedMixin, View):
-    """Add or remove the organisation's phones, e-mails and addresses (htmx panel)."""
+class ContactsView(RestrictedMixin, View):
+    """Add or remove a record's phones, e-mails and messengers — and an organisation's
+    addresses — in place (htmx panel of the card)."""
 
-    model = Organization
     action = "change"
+    with_addresses = False
 
     def post(self, request, pk):
-        organization = get_object_or_404(self.restricted_queryset(), pk=pk)
+        record = get_object_or_404(self.restricted_queryset(), pk=pk)
         error = ""
         try:
             with transaction.atomic():
-                self._apply(request, organization)
+                self._apply(request, record)
         except ValidationError as failure:
             error = " ".join(failure.messages)
         if request.htmx:
             address = request.POST.get("form") == "address"
             keep = request.POST if error else None  # what was typed stays after an error
             context = {
-                "object": organization,
+                "object": record,
                 "can_edit": True,
+                "contacts_url": request.path,
+                "with_addresses": self.with_addresses,
                 "contacts_error": error,
                 "contacts_open": bool(error),
                 "contact_form": ContactForm(None if address else keep),
                 "address_form": AddressForm(keep if address else None),
             }
-            return render(request, "directory/organization_detail.html#contacts", context)
+            return render(request, "directory/contacts_panel.html", context)
         if error:
             messages.error(request, error)
-        return redirect(organization.get_absolute_url())
+        return redirect(record.get_absolute_url())
 
-    def _apply(self, request, organization: Organization) -> None:
-        user = request.user
+    def _apply(self, request, record) -> None:
+        user, owner = request.user, {self.model._meta.model_name: record}
         if remove := request.POST.get("remove"):
-            contact = get_object_or_404(ContactPoint, pk=remove, organization=organization)
+            contact = get_object_or_404(ContactPoint, pk=remove, **owner)
             services.contact_remove(actor=user, contact=contact)
-        elif request.POST.get("form") == "address":
+        elif self.with_addresses and request.POST.get("form") == "address":
             form = AddressForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors.as_text())
-            services.address_save(actor=user, organization=organization, **form.cleaned_data)
+            services.address_save(actor=user, organization=record, **form.cleaned_data)
         else:
             form = ContactForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(form.errors.as_text())
-            services.contact_add(actor=user, organization=organization, **form.cleaned_data)
+            services.contact_add(actor=user, **owner, **form.cleaned_data)
+
+
+class OrganizationContactsView(ContactsView):
+    model = Organization
+    with_addresses = True
+
+
+class PersonContactsView(ContactsView):
+    model = Person
 
 
 class EmploymentCreateView(RestrictedMixin, View):
@@ -321,21 +337,41 @@ class PersonDetailView(ObjectDetailView):
         )
         context["current"] = jobs.current()
         context["former"] = jobs.former()
+        context["undesirable"] = undesirable_entries(job.organization for job in jobs)
         attach([person], AttributeTarget.PERSON, user)
         context["can_edit"] = Person.objects.restrict(user, "change").filter(pk=person.pk).exists()
+        if context["can_edit"]:
+            context["contact_form"] = ContactForm()
         return context
 
 
-class PersonCreateView(UserFormMixin, ObjectCreateView):
+class PersonCreateView(ConfirmSimilarMixin, UserFormMixin, ObjectCreateView):
     model = Person
     form_class = PersonForm
     template_name = "directory/person_form.html"
     success_message = gettext_lazy("%(object)s added.")
 
+    def similar(self, form):
+        data = form.cleaned_data
+        found = similar_persons(
+            self.request.user,
+            last_name=data["last_name"],
+            first_name=data["first_name"],
+            patronymic=data["patronymic"],
+            emails=[data["email"]],
+            phones=[data["phone"]],
+        )
+        return [(person, ", ".join(reasons)) for person, reasons in found]
+
     def perform(self, form):
         data = dict(form.cleaned_data)
         data.pop("version", None)
-        return services.person_create(actor=self.request.user, **data)
+        contacts = {ContactKind.EMAIL: data.pop("email"), ContactKind.PHONE: data.pop("phone")}
+        person = services.person_create(actor=self.request.user, **data)
+        for kind, value in contacts.items():
+            if value:
+                services.contact_add(actor=self.request.user, person=person, kind=kind, value=value)
+        return person
 
 
 class PersonUpdateView(UserFormMixin, ObjectUpdateView):
