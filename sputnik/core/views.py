@@ -15,6 +15,7 @@ from django.views import generic
 
 from .exceptions import StaleEdit
 from .models import model_permission
+from .pagination import CappedPaginator
 from .services import ensure_visible
 
 
@@ -55,6 +56,7 @@ class ObjectListView(RestrictedMixin, generic.ListView):
 
     filterset_class = None
     paginate_by = 50
+    paginator_class = CappedPaginator
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -19,6 +20,7 @@ from sputnik.core.audit import acting_as
 
 from . import services, validation
 from .attributes import MAX_STRING, MAX_TEXT, AttributeErrors, clean_attributes, definitions
+from .blacklist import is_undesirable, undesirable_condition
 from .duplicates import similar_organizations, similar_persons
 from .filters import OrganizationFilter, PersonFilter
 from .merge import merge as merge_records
@@ -132,6 +134,9 @@ class AttributesFieldSchema(OpenApiSerializerFieldExtension):
 class OrganizationSerializer(VersionedSerializer):
     business_lines = LinesField(many=True)
     attributes = AttributesField(AttributeTarget.ORGANIZATION)
+    undesirable = serializers.SerializerMethodField(
+        help_text="In the undesirable-counterparty registry (by the organisation or its INN)."
+    )
     contacts = ContactSerializer(many=True, read_only=True)
     addresses = AddressSerializer(many=True, read_only=True)
 
@@ -143,12 +148,17 @@ class OrganizationSerializer(VersionedSerializer):
             "attributes",
             "contacts",
             "addresses",
+            "undesirable",
             "version",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
         validators = []  # INN uniqueness is checked by the service, with a clear message
+
+    def get_undesirable(self, organization) -> bool:
+        flagged = getattr(organization, "is_flagged", None)  # annotated on lists
+        return bool(is_undesirable(organization=organization) if flagged is None else flagged)
 
 
 class SimilarSerializer(serializers.Serializer):
@@ -221,6 +231,7 @@ class OrganizationViewSet(MergeActionMixin, RestrictedViewSet):
             super()
             .restricted_queryset(action)
             .prefetch_related("business_lines", "categories", "contacts", "addresses")
+            .annotate(is_flagged=ExpressionWrapper(undesirable_condition(), BooleanField()))
         )
 
     def create_record(self, data):

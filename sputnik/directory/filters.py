@@ -8,6 +8,7 @@ from sputnik.access.models import BusinessLine, User
 from sputnik.core.filters import contains, ordering_filter, search_filter
 
 from .attributes import AttributeFilterSetMixin
+from .blacklist import undesirable_condition
 from .models import (
     AttributeTarget,
     Category,
@@ -50,6 +51,12 @@ class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
         empty_label=_("Anyone"),
     )
     inn = django_filters.CharFilter(label=_("INN"), lookup_expr="startswith")
+    undesirable = django_filters.ChoiceFilter(
+        label=_("Undesirable"),
+        choices=[("true", _("Only undesirable")), ("false", _("Without undesirable"))],
+        empty_label=_("All"),
+        method="by_undesirable",
+    )
     o = ordering_filter("short_name", "inn", "status", "created_at")
 
     class Meta:
@@ -63,6 +70,7 @@ class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
             "business_line",
             "responsible",
             "inn",
+            "undesirable",
         ]
 
     def __init__(self, *args, request=None, **kwargs):
@@ -71,6 +79,10 @@ class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["business_line"].queryset = BusinessLine.objects.restrict(user)
+
+    def by_undesirable(self, queryset, name, value):
+        flagged = undesirable_condition()
+        return queryset.filter(flagged) if value == "true" else queryset.exclude(flagged)
 
     def search(self, queryset, name, value):
         fragment = contains(value)

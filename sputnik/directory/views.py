@@ -149,10 +149,16 @@ class ConfirmSimilarMixin:
         """(record, why it looks the same) pairs."""
         raise NotImplementedError
 
+    def cautions(self, form) -> dict:
+        """What the author must confirm before saving, for the page to show."""
+        if self.request.POST.get("confirm_different"):
+            return {}
+        similar = self.similar(form)
+        return {"similar": similar} if similar else {}
+
     def form_valid(self, form):
-        confirmed = self.request.POST.get("confirm_different")
-        if not confirmed and (similar := self.similar(form)):
-            return self.render_to_response(self.get_context_data(form=form, similar=similar))
+        if cautions := self.cautions(form):
+            return self.render_to_response(self.get_context_data(form=form, **cautions))
         return super().form_valid(form)
 
 
@@ -163,6 +169,14 @@ class OrganizationCreateView(ConfirmSimilarMixin, OrganizationWriteMixin, Object
         data = form.cleaned_data
         found = similar_organizations(self.request.user, data["short_name"], data.get("inn"))
         return [(org, f"{_('INN')} {org.inn}" if org.inn else "") for org in found]
+
+    def cautions(self, form):
+        """An INN in the undesirable registry is warned about (DIR-6), with the reason."""
+        cautions = super().cautions(form)
+        confirmed = self.request.POST.get("confirm_undesirable")
+        if not confirmed and (entry := is_undesirable(inn=form.cleaned_data.get("inn", ""))):
+            cautions["registered"] = entry
+        return cautions
 
     def write(self, form):
         data = dict(form.cleaned_data)

@@ -24,6 +24,7 @@ from sputnik.directory.blacklist import (
 )
 from sputnik.directory.models import BlacklistEntry, Organization
 from sputnik.directory.services import organization_create
+from sputnik.directory.tests.factories import INNS
 
 pytestmark = pytest.mark.django_db
 
@@ -436,3 +437,38 @@ def test_search_results_flag_undesirable_organisations(client, security_officer,
     for headers in ({}, {"HX-Request": "true", "HX-Target": "search-dropdown"}):
         content = client.get("/search/?q=Магнит", headers=headers).content.decode()
         assert 'data-testid="undesirable-badge"' in content
+
+
+def test_creating_an_organisation_with_a_registered_inn_warns_first(
+    client, security_officer, salesperson, line_a
+):
+    add(security_officer, inn=INNS[2], reason="Судебные споры")
+    client.force_login(salesperson)
+    form = {
+        "short_name": "Новая",
+        "inn": INNS[2],
+        "status": "prospect",
+        "country": "RU",
+        "business_lines": [line_a.pk],
+    }
+    warned = client.post("/organizations/new/", form).content.decode()
+    assert 'data-testid="registered-inn"' in warned and "Судебные споры" in warned
+    assert not Organization.objects.filter(short_name="Новая").exists()
+    saved = client.post("/organizations/new/", {**form, "confirm_undesirable": "1"})
+    assert saved.status_code == 302
+    card = client.get(saved["Location"]).content.decode()
+    assert 'data-testid="undesirable-alert"' in card
+
+
+def test_api_flags_and_filters_undesirable_organisations(security_officer, salesperson, make_org):
+    flagged = make_org("Плохая", INNS[3])
+    make_org("Хорошая")
+    add(security_officer, inn=INNS[3], reason="Долги")
+    api = clients_for(salesperson)[1]
+    rows = api.get("/api/v1/organizations/").json()["results"]
+    assert {o["short_name"]: o["undesirable"] for o in rows} == {"Плохая": True, "Хорошая": False}
+    only = api.get("/api/v1/organizations/?undesirable=true").json()["results"]
+    assert [o["id"] for o in only] == [flagged.pk]
+    without = api.get("/api/v1/organizations/?undesirable=false").json()["results"]
+    assert [o["short_name"] for o in without] == ["Хорошая"]
+    assert api.get(f"/api/v1/organizations/{flagged.pk}/").json()["undesirable"] is True

@@ -43,3 +43,69 @@ def test_salesperson_registers_an_organisation_and_its_contact_person(
     person = Person.objects.get()
     assert person.employments.get().organization == organization
     assert person.gender == "f"
+
+
+def test_administrator_adds_an_attribute_and_salesperson_fills_filters_and_sorts_it(
+    signed_in, live_server, admin_user, make_user, line_a
+):
+    from sputnik.directory.tests.factories import OrganizationFactory
+
+    admin = signed_in(admin_user)
+    admin.goto(f"{live_server.url}/attributes/")
+    admin.get_by_role("link", name="Новое поле").click()
+    admin.select_option("#id_target", "organization")
+    admin.select_option("#id_type", "integer")
+    admin.fill("#id_code", "staff")
+    admin.fill("#id_label_ru", "Численность")
+    admin.fill("#id_label_en", "Headcount")
+    admin.check("#id_show_in_list")
+    admin.get_by_role("button", name="Сохранить").click()
+    expect(admin.get_by_test_id("attribute-table")).to_contain_text("Численность")
+
+    for name, staff in (("Большая", 1500), ("Малая", 12)):
+        OrganizationFactory(business_lines=[line_a], short_name=name, attributes={"staff": staff})
+    page = signed_in(make_user(lines={line_a: "write"}))
+    page.goto(f"{live_server.url}/organizations/new/")
+    page.fill("#id_short_name", "Средняя")
+    page.get_by_label(line_a.name).check()
+    page.fill("#id_attr_staff", "сто")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.locator("#id_attr_staff.is-invalid")).to_be_visible()
+    page.fill("#id_attr_staff", "150")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_test_id("custom-values")).to_contain_text("150")
+
+    page.goto(f"{live_server.url}/organizations/")
+    table = page.get_by_test_id("organization-table")
+    page.get_by_test_id("column-staff").get_by_role("link").click()
+    expect(table.locator("tbody tr").first).to_contain_text("Малая")
+    page.fill("#id_attr_staff_min", "100")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    expect(table).not_to_contain_text("Малая")
+    expect(table.locator("tbody tr").first).to_contain_text("Средняя")
+
+
+def test_head_merges_two_duplicate_organisations(signed_in, live_server, make_user, line_a):
+    from sputnik.access.models import RoleCode
+    from sputnik.directory import services
+    from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
+
+    kept = OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
+    other = OrganizationFactory(business_lines=[line_a], short_name="Ромашка ООО", notes="Дубль")
+    for org, surname in ((kept, "Иванов"), (other, "Петров")):
+        person = PersonFactory(business_lines=[line_a], last_name=surname)
+        services.employment_create(actor=None, person=person, organization=org)
+    page = signed_in(make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "manage"}))
+    page.goto(f"{live_server.url}{kept.get_absolute_url()}")
+    page.get_by_test_id("merge-link").click()
+    page.get_by_test_id("merge-candidates").get_by_role("link", name="Ромашка ООО").click()
+    form = page.get_by_test_id("merge-form")
+    form.get_by_label("Дубль").check()
+    form.get_by_role("button", name="Объединить").click()
+    expect(page.get_by_role("heading", name="Ромашка", exact=True)).to_be_visible()
+    people = page.get_by_test_id("current-people")
+    expect(people).to_contain_text("Иванов")
+    expect(people).to_contain_text("Петров")
+    expect(page.get_by_test_id("history")).to_contain_text("Объединено")
+    assert not Organization.objects.filter(pk=other.pk).exists()
+    assert Organization.objects.get(pk=kept.pk).notes == "Дубль"

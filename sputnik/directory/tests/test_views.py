@@ -264,3 +264,20 @@ def test_unrelated_name_is_saved_at_once(client, seller, line_a):
     client.force_login(seller)
     response = client.post("/organizations/new/", org_form(line_a, short_name="Василёк"))
     assert response.status_code == 302
+
+
+def test_long_lists_count_up_to_a_cap_and_say_more(client, seller, line_a, monkeypatch):
+    from sputnik.core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 4)
+    for n in range(7):
+        OrganizationFactory(business_lines=[line_a], short_name=f"Орг {n}")
+    client.force_login(seller)
+    monkeypatch.setattr("sputnik.directory.views.OrganizationListView.paginate_by", 2)
+    content = client.get("/organizations/").content.decode()
+    assert "Страница 1 из более чем 2" in content and "Найдено больше 4" in content
+    assert client.get("/organizations/?page=2").status_code == 200
+    assert client.get("/organizations/?page=3").status_code == 404  # past the cap: filter
+    monkeypatch.setattr(CappedPaginator, "cap", 100)
+    exact = client.get("/organizations/").content.decode()
+    assert "Страница 1 из 4" in exact and "Найдено: 7" in exact
