@@ -67,6 +67,18 @@ class AddressSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "postcode", "region", "city", "street"]
 
 
+def write_nested(actor, record, nested: dict) -> None:
+    """Contacts and addresses sent with a record replace the ones it has."""
+    if "contacts" in nested:
+        services.contacts_replace(actor=actor, owner=record, items=nested["contacts"])
+    if "addresses" in nested:
+        services.addresses_replace(actor=actor, organization=record, items=nested["addresses"])
+
+
+def pop_nested(data: dict) -> dict:
+    return {name: data.pop(name) for name in ("contacts", "addresses") if name in data}
+
+
 class AttributesField(serializers.JSONField):
     """Custom attributes as an object of codes and values. Writing merges into what the
     record has (`null` removes one); the schema lists the attributes defined now."""
@@ -131,14 +143,19 @@ class AttributesFieldSchema(OpenApiSerializerFieldExtension):
         }
 
 
+CONTACTS_HELP = "Phones, e-mails, messengers; sent, they replace the record's."
+
+
 class OrganizationSerializer(VersionedSerializer):
     business_lines = LinesField(many=True)
     attributes = AttributesField(AttributeTarget.ORGANIZATION)
     undesirable = serializers.SerializerMethodField(
         help_text="In the undesirable-counterparty registry (by the organisation or its INN)."
     )
-    contacts = ContactSerializer(many=True, read_only=True)
-    addresses = AddressSerializer(many=True, read_only=True)
+    contacts = ContactSerializer(many=True, required=False, help_text=CONTACTS_HELP)
+    addresses = AddressSerializer(
+        many=True, required=False, help_text="One per kind; sent, they replace the record's."
+    )
 
     class Meta:
         model = Organization
@@ -236,16 +253,22 @@ class OrganizationViewSet(MergeActionMixin, RestrictedViewSet):
 
     def create_record(self, data):
         data.pop("version", None)
+        nested = pop_nested(data)
         with self.naming_duplicates():
-            return services.organization_create(actor=self.request.user, **data)
+            organization = services.organization_create(actor=self.request.user, **data)
+        write_nested(self.request.user, organization, nested)
+        return organization
 
     def update_record(self, instance, data):
         version = data.pop("version")
+        nested = pop_nested(data)
         data = keep_unwritable_lines(self.request.user, instance, data)
         with self.naming_duplicates():
-            return services.organization_update(
+            organization = services.organization_update(
                 actor=self.request.user, organization=instance, expected_version=version, **data
             )
+        write_nested(self.request.user, organization, nested)
+        return organization
 
     @contextmanager
     def naming_duplicates(self):
@@ -291,7 +314,7 @@ class PersonSerializer(VersionedSerializer):
     business_lines = LinesField(many=True)
     attributes = AttributesField(AttributeTarget.PERSON)
     full_name = serializers.CharField(read_only=True)
-    contacts = ContactSerializer(many=True, read_only=True)
+    contacts = ContactSerializer(many=True, required=False, help_text=CONTACTS_HELP)
 
     class Meta:
         model = Person
@@ -310,14 +333,20 @@ class PersonViewSet(MergeActionMixin, RestrictedViewSet):
 
     def create_record(self, data):
         data.pop("version", None)
-        return services.person_create(actor=self.request.user, **data)
+        nested = pop_nested(data)
+        person = services.person_create(actor=self.request.user, **data)
+        write_nested(self.request.user, person, nested)
+        return person
 
     def update_record(self, instance, data):
         version = data.pop("version")
+        nested = pop_nested(data)
         data = keep_unwritable_lines(self.request.user, instance, data)
-        return services.person_update(
+        person = services.person_update(
             actor=self.request.user, person=instance, expected_version=version, **data
         )
+        write_nested(self.request.user, person, nested)
+        return person
 
     def delete_record(self, instance):
         services.person_delete(actor=self.request.user, person=instance)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from sputnik.core.filters import contains
 
+from .lookup import lookup_field
 from .models import AttributeDefinition, AttributeType, Organization
 
 T = AttributeType
@@ -321,8 +322,7 @@ def form_field(definition: AttributeDefinition, user) -> forms.Field:
     field = forms.ModelChoiceField(
         queryset=Organization.objects.restrict(user), required=required, **common
     )
-    field.empty_label = _("Not set")
-    return field
+    return lookup_field(field, "organizations")
 
 
 class AttributesFormMixin:

@@ -23,6 +23,7 @@ from sputnik.core.views import (
 )
 
 from . import blacklist
+from .lookup import lookup_field
 from .models import BlacklistEntry, Organization
 from .validation import digits
 
@@ -97,7 +98,7 @@ class BlacklistAddForm(forms.Form):
         label=gettext_lazy("Organisation"),
         queryset=Organization.objects.none(),
         required=False,
-        empty_label=gettext_lazy("Not in the base — enter the INN below"),
+        help_text=gettext_lazy("Not in the base? Leave empty and enter the INN below."),
     )
     inn = forms.CharField(
         label=gettext_lazy("INN"),
@@ -114,9 +115,8 @@ class BlacklistAddForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["organization"]
-        field.queryset = Organization.objects.restrict(user).only("pk", "short_name", "inn")
-        field.label_from_instance = lambda o: f"{o.short_name} ({o.inn})" if o.inn else o.short_name
+        field = lookup_field(self.fields["organization"], "organizations")
+        field.queryset = Organization.objects.restrict(user)
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,7 @@
 """One FilterSet per list: organisation and person pages, their htmx tables, the API."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,8 @@ from .blacklist import undesirable_condition
 from .models import (
     AttributeTarget,
     Category,
+    Employment,
+    Gender,
     Industry,
     LegalForm,
     Organization,
@@ -97,11 +100,28 @@ class PersonFilter(AttributeFilterSetMixin, django_filters.FilterSet):
     attribute_target = AttributeTarget.PERSON
 
     q = search_filter()
+    employer = django_filters.CharFilter(label=_("Organisation"), method="by_employer")
+    # By id, from links such as an organisation card's; a select of every organisation
+    # would not fit a page.
     organization = django_filters.ModelChoiceFilter(
         field_name="employments__organization",
         queryset=Organization.objects.none(),
-        label=_("Organisation"),
-        empty_label=_("Any"),
+        widget=forms.HiddenInput,
+    )
+    business_line = django_filters.ModelChoiceFilter(
+        field_name="business_lines",
+        queryset=BusinessLine.objects.all(),
+        label=_("Business line"),
+        empty_label=_("All"),
+    )
+    gender = django_filters.ChoiceFilter(
+        choices=Gender.choices[1:], label=_("Gender"), empty_label=_("All")
+    )
+    consent_mailing = django_filters.ChoiceFilter(
+        label=_("Mailings"),
+        choices=[("true", _("Agree to mailings")), ("false", _("No consent"))],
+        empty_label=_("All"),
+        method="by_consent",
     )
     do_not_contact = django_filters.ChoiceFilter(
         label=_("Do not contact"),
@@ -112,11 +132,19 @@ class PersonFilter(AttributeFilterSetMixin, django_filters.FilterSet):
         empty_label=_("All"),
         method="by_do_not_contact",
     )
-    o = ordering_filter("last_name", "created_at")
+    o = ordering_filter("last_name", "birthday", "created_at")
 
     class Meta:
         model = Person
-        fields = ["q", "organization", "do_not_contact"]
+        fields = [
+            "q",
+            "employer",
+            "organization",
+            "business_line",
+            "gender",
+            "consent_mailing",
+            "do_not_contact",
+        ]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -124,6 +152,21 @@ class PersonFilter(AttributeFilterSetMixin, django_filters.FilterSet):
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["organization"].queryset = Organization.objects.restrict(user)
+            self.filters["business_line"].queryset = BusinessLine.objects.restrict(user)
+
+    def by_employer(self, queryset, name, value):
+        """Persons with a current job in an organisation whose name has this fragment."""
+        fragment = contains(value)
+        user = getattr(self.request, "user", None)
+        jobs = Employment.objects.restrict(user) if user else Employment.objects.none()
+        jobs = jobs.current().filter(
+            Q(organization__short_name__iregex=fragment)
+            | Q(organization__full_name__iregex=fragment)
+        )
+        return queryset.filter(pk__in=jobs.values("person_id"))
+
+    def by_consent(self, queryset, name, value):
+        return queryset.filter(consent_mailing=value == "true")
 
     def by_do_not_contact(self, queryset, name, value):
         return queryset.filter(do_not_contact=value == "true")

@@ -12,6 +12,7 @@ from sputnik.core.views import VersionedForm
 
 from . import validation
 from .attributes import AttributesFormMixin
+from .lookup import lookup_field
 from .models import (
     AddressKind,
     AttributeTarget,
@@ -66,10 +67,8 @@ class OrganizationForm(AttributesFormMixin, LinesMixin, VersionedForm):
         self.add_attribute_fields(user)
         self.fields["inn"].max_length = 20  # typed with spaces; the service removes them
         self.fields["inn"].widget.attrs["maxlength"] = 20
-        self.fields["parent"].queryset = Organization.objects.restrict(user).exclude(
-            pk=self.instance.pk
-        )
-        self.fields["parent"].empty_label = _("None")
+        parent = lookup_field(self.fields["parent"], "organizations")
+        parent.queryset = Organization.objects.restrict(user).exclude(pk=self.instance.pk)
         self.fields["industry"].empty_label = _("Not set")
         # Retired reference entries are not offered, but a record keeps the ones it has.
         own = self.instance.pk
@@ -155,7 +154,7 @@ class NewContactPersonForm(EmploymentForm):
         label=_("Known person"),
         queryset=Person.objects.none(),
         required=False,
-        empty_label=_("A new person"),
+        help_text=_("Leave empty to add a new person."),
     )
     last_name = forms.CharField(label=_("Surname"), max_length=150, required=False)
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
@@ -165,7 +164,7 @@ class NewContactPersonForm(EmploymentForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.restrict(user)
+        lookup_field(self.fields["person"], "persons").queryset = Person.objects.restrict(user)
 
     def clean(self):
         data = super().clean()

@@ -221,6 +221,42 @@ def contact_remove(*, actor, contact: ContactPoint) -> None:
 
 
 @transaction.atomic
+def contacts_replace(*, actor, owner: Organization | Person, items: Iterable[dict]) -> None:
+    """The record's phones, e-mails and messengers become exactly `items`. Contacts that
+    stay (same kind and value, in any format) are kept as they are, so their history only
+    shows real changes. Errors name the position of the bad item."""
+    owner_field = owner._meta.model_name
+    existing = {(c.kind, c.value): c for c in owner.contacts.all()}
+    wanted, errors = set(), []
+    for number, item in enumerate(items, start=1):
+        kind, label = item["kind"], item.get("label", "")
+        try:
+            value = NORMALIZE.get(kind, str.strip)(item["value"])
+        except ValidationError as error:
+            errors.append(f"#{number}: {' '.join(error.messages)}")
+            continue
+        wanted.add((kind, value))
+        contact = existing.get((kind, value))
+        if contact is None:
+            contact_add(
+                actor=actor,
+                kind=kind,
+                value=value,
+                label=label,
+                is_primary=item.get("is_primary", False),
+                **{owner_field: owner},
+            )
+        elif (contact.label, contact.is_primary) != (label, item.get("is_primary", False)):
+            contact.label, contact.is_primary = label, item.get("is_primary", False)
+            contact.save(update_fields=["label", "is_primary"])
+    if errors:
+        raise ValidationError({"contacts": errors})
+    for key, contact in existing.items():
+        if key not in wanted:
+            contact_remove(actor=actor, contact=contact)
+
+
+@transaction.atomic
 def address_save(*, actor, organization: Organization, kind: str, **fields: str) -> Address:
     """Set the organisation's address of this kind (legal, postal, actual)."""
     if not any(value.strip() for value in fields.values()):
@@ -231,6 +267,19 @@ def address_save(*, actor, organization: Organization, kind: str, **fields: str)
     address.full_clean()
     address.save()
     return address
+
+
+@transaction.atomic
+def addresses_replace(*, actor, organization: Organization, items: Iterable[dict]) -> None:
+    """The organisation's addresses become exactly `items`, one per kind."""
+    items = list(items)
+    kinds = [item["kind"] for item in items]
+    if len(set(kinds)) != len(kinds):
+        raise ValidationError({"addresses": _("Give one address of each kind.")})
+    for item in items:
+        fields = {k: item.get(k, "") for k in ("postcode", "region", "city", "street")}
+        address_save(actor=actor, organization=organization, kind=item["kind"], **fields)
+    organization.addresses.exclude(kind__in=kinds).delete()
 
 
 @transaction.atomic

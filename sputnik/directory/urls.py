@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import attribute_views, merge_views, reference_views, views
+from . import attribute_views, lookup, merge_views, reference_views, views
 
 app_name = "directory"
 
@@ -56,6 +56,7 @@ urlpatterns = [
         attribute_views.AttributeDefinitionUpdateView.as_view(),
         name="attribute_update",
     ),
+    path("lookup/<str:kind>/", lookup.LookupView.as_view(), name="lookup"),
     path("", include("sputnik.directory.blacklist_urls")),
     path("", include("sputnik.directory.search_urls")),
 ]

@@ -114,3 +114,53 @@ def test_api_update_keeps_lines_the_caller_cannot_write_to(api, line_a, line_b):
     )
     assert response.status_code == 200
     assert set(org.business_lines.all()) == {line_a, line_b}
+
+
+def test_contacts_and_addresses_are_written_with_the_record(api, line_a):
+    payload = {
+        "short_name": "Ромашка",
+        "business_lines": [line_a.pk],
+        "contacts": [
+            {"kind": "phone", "value": "8 (495) 123-45-67", "label": "Приёмная"},
+            {"kind": "email", "value": "Info@Romashka.RU"},
+        ],
+        "addresses": [{"kind": "legal", "city": "Москва", "street": "ул. Ленина, 1"}],
+    }
+    created = api.post("/api/v1/organizations/", payload, format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert [(c["kind"], c["value"]) for c in body["contacts"]] == [
+        ("email", "info@romashka.ru"),
+        ("phone", "+74951234567"),
+    ]
+    assert body["addresses"][0]["city"] == "Москва"
+    phone_id = next(c["id"] for c in body["contacts"] if c["kind"] == "phone")
+    changed = api.patch(
+        f"/api/v1/organizations/{body['id']}/",
+        {
+            "version": body["version"],
+            "contacts": [{"kind": "phone", "value": "+7 495 1234567", "label": "Приёмная"}],
+        },
+        format="json",
+    ).json()
+    assert [(c["id"], c["value"]) for c in changed["contacts"]] == [(phone_id, "+74951234567")]
+    assert len(changed["addresses"]) == 1  # not sent: untouched
+    bad = api.patch(
+        f"/api/v1/organizations/{body['id']}/",
+        {"version": changed["version"], "contacts": [{"kind": "phone", "value": "звоните"}]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert bad.status_code == 400 and "#1" in bad.json()["errors"]["contacts"][0]
+    org = Organization.objects.get()
+    assert org.contacts.count() == 1 and org.version == changed["version"]  # nothing half-done
+
+
+def test_person_contacts_through_the_api(api, line_a):
+    payload = {
+        "last_name": "Иванов",
+        "business_lines": [line_a.pk],
+        "contacts": [{"kind": "messenger", "value": "@ivanov", "label": "Telegram"}],
+    }
+    body = api.post("/api/v1/persons/", payload, format="json").json()
+    assert body["contacts"][0]["value"] == "@ivanov"

@@ -281,3 +281,25 @@ def test_long_lists_count_up_to_a_cap_and_say_more(client, seller, line_a, monke
     monkeypatch.setattr(CappedPaginator, "cap", 100)
     exact = client.get("/organizations/").content.decode()
     assert "Страница 1 из 4" in exact and "Найдено: 7" in exact
+
+
+def test_person_list_filters_by_employer_gender_consent_and_line(client, seller, line_a):
+    romashka = OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
+    anna = PersonFactory(
+        business_lines=[line_a], last_name="Петрова", patronymic="Сергеевна", consent_mailing=True
+    )
+    PersonFactory(business_lines=[line_a], last_name="Сидоров", patronymic="Ильич")
+    services.employment_create(actor=None, person=anna, organization=romashka)
+    client.force_login(seller)
+
+    def names(query):
+        content = client.get(f"/persons/?{query}").content.decode()
+        return re.findall(r">(Петрова|Сидоров)[^<]*<", content)
+
+    assert names("employer=ромаш") == ["Петрова"]
+    assert names("gender=m") == ["Сидоров"]
+    assert names("consent_mailing=true") == ["Петрова"]
+    assert names(f"organization={romashka.pk}") == ["Петрова"]
+    assert names(f"business_line={line_a.pk}&o=-last_name") == ["Сидоров", "Петрова"]
+    page = client.get("/persons/").content.decode()
+    assert 'name="organization"' in page and 'type="hidden"' in page

@@ -59,6 +59,48 @@
     }
   });
 
+  // Type-to-find fields (directory/lookup_widget.html): choosing a result fills the hidden
+  // id; typing again clears it until another result is chosen; Esc closes the results.
+  document.addEventListener("click", function (event) {
+    const choice = event.target.closest("[data-lookup-pk]");
+    document.querySelectorAll("[data-lookup-results]").forEach(function (results) {
+      if (!choice || !results.contains(choice)) {
+        results.replaceChildren();
+      }
+    });
+    if (choice) {
+      const box = choice.closest("[data-lookup]");
+      box.querySelector("input[type=hidden]").value = choice.dataset.lookupPk;
+      const text = box.querySelector("input[type=search]");
+      text.value = choice.dataset.lookupLabel;
+      choice.closest("[data-lookup-results]").replaceChildren();
+      text.focus();
+    }
+  });
+  document.addEventListener("input", function (event) {
+    const box = event.target.closest("[data-lookup]");
+    if (box && event.target.type === "search") {
+      box.querySelector("input[type=hidden]").value = "";
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    const box = event.target.closest ? event.target.closest("[data-lookup]") : null;
+    if (!box) {
+      return;
+    }
+    const buttons = Array.from(box.querySelectorAll("[data-lookup-pk]"));
+    const at = buttons.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && buttons.length) {
+      event.preventDefault();
+      buttons[Math.min(at + 1, buttons.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && at >= 0) {
+      event.preventDefault();
+      (at === 0 ? box.querySelector("input[type=search]") : buttons[at - 1]).focus();
+    } else if (event.key === "Escape") {
+      box.querySelector("[data-lookup-results]").replaceChildren();
+    }
+  });
+
   // Confirmation for destructive buttons: <button data-confirm="text">.
   document.addEventListener("submit", function (event) {
     const button = event.submitter;
