@@ -56,6 +56,8 @@ def organization_case(org: Organization) -> AccessCase:
             f"/organizations/?inn={org.inn}",
             "/search/?q=Ромаш",
             f"/search/?q={org.inn}",
+            "/lookup/organizations/?name=parent&parent_text=Ромаш",
+            f"/api/v1/organizations/similar/?name=Ромашка&inn={org.inn}",
         ],
         api_detail=f"/api/v1/organizations/{pk}/",
         api_list="/api/v1/organizations/",
@@ -101,17 +103,28 @@ def test_person_access(line_a, line_b, make_user):
         payload = {"notes": "API", "version": Person.objects.get(pk=pk).version}
         return api.patch(f"/api/v1/persons/{pk}/", payload, format="json").status_code
 
+    def add_contact(page, api):
+        contact = {"kind": "email", "value": "skr@example.ru"}
+        return page.post(f"/persons/{pk}/contacts/", contact).status_code
+
     check_access(
         AccessCase(
             record=person,
             marker="Скрытный",
             pages=[f"/persons/{pk}/", f"/persons/{pk}/edit/"],
             list_pages=["/persons/"],
-            searches=["/persons/?q=Скрыт", "/search/?q=Скрытны"],
+            searches=[
+                "/persons/?q=Скрыт",
+                "/search/?q=Скрытны",
+                "/lookup/persons/?name=p&p_text=Скрытн",
+                "/api/v1/persons/similar/?last_name=Скрытный&first_name=Пётр",
+            ],
             api_detail=f"/api/v1/persons/{pk}/",
             api_list="/api/v1/persons/",
-            writes=[edit_api],
-            unchanged=lambda: Person.objects.get(pk=pk).notes == "",
+            writes=[edit_api, add_contact],
+            unchanged=lambda: (
+                Person.objects.get(pk=pk).notes == "" and not person.contacts.exists()
+            ),
         ),
         outsider=make_user(lines={line_b: "write"}),
         reader=make_user(lines={line_a: "read"}),
