@@ -335,6 +335,12 @@ class PersonListView(CustomColumnsMixin, ObjectListView):
             )
         )
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        jobs = [job for person in context["object_list"] for job in person.current_jobs]
+        context["undesirable"] = undesirable_entries(job.organization for job in jobs)
+        return context
+
 
 class PersonDetailView(ObjectDetailView):
     model = Person

@@ -472,3 +472,18 @@ def test_api_flags_and_filters_undesirable_organisations(security_officer, sales
     without = api.get("/api/v1/organizations/?undesirable=false").json()["results"]
     assert [o["short_name"] for o in without] == ["Хорошая"]
     assert api.get(f"/api/v1/organizations/{flagged.pk}/").json()["undesirable"] is True
+
+
+def test_people_of_an_undesirable_organisation_show_the_flag(
+    client, security_officer, salesperson, make_org, line_a
+):
+    from sputnik.directory.services import employment_create, person_create
+
+    bad = make_org("Плохая", INNS[4])
+    person = person_create(actor=None, business_lines=[line_a], last_name="Работников")
+    employment_create(actor=None, person=person, organization=bad)
+    client.force_login(salesperson)
+    assert "undesirable-badge" not in client.get(f"/persons/{person.pk}/").content.decode()
+    add(security_officer, organization=bad, reason="Долги")
+    for url in (f"/persons/{person.pk}/", "/persons/"):
+        assert 'data-testid="undesirable-badge"' in client.get(url).content.decode(), url
