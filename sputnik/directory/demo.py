@@ -1,18 +1,57 @@
-"""Demo organisations and contact persons in both business lines."""
+"""Demo organisations and contact persons in both business lines.
+
+Besides a handful of well-known companies with their real identifiers, `load()` generates a
+few hundred fictitious organisations and persons from the tables below. A fixed random seed
+makes every load give the same data. Generated INNs, KPPs and OGRNs have correct check
+digits (python-stdnum computes them), e-mail addresses and websites use the reserved
+`.example` domain so that no demo mailing ever reaches a real mailbox. Everything is written
+through the services, so it is validated and audited like data typed in by people.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import itertools
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db import transaction
+from stdnum.ru import inn as inn_number
+from stdnum.ru import ogrn as ogrn_number
 
 from sputnik.access.models import BusinessLine, User
 
 from . import services
-from .models import Category, Industry, Organization
+from .models import (
+    AttributeDefinition,
+    AttributeTarget,
+    AttributeType,
+    Category,
+    ContactKind,
+    DecisionRole,
+    Industry,
+    LegalForm,
+    Organization,
+    OrganizationStatus,
+    Person,
+)
 
 CATEGORIES = ["Клиент", "Партнёр", "Поставщик", "Конкурент"]
-INDUSTRIES = ["Банки и финансы", "Энергетика", "Ритейл", "Промышленность", "Госсектор", "ИТ"]
+INDUSTRIES = [
+    "Банки и финансы",
+    "Энергетика",
+    "Ритейл",
+    "Промышленность",
+    "Госсектор",
+    "ИТ",
+    "Строительство",
+    "Транспорт и логистика",
+    "Здравоохранение",
+    "Агропромышленность",
+    "Образование",
+]
 
 # short name, full name, legal form, INN, KPP, industry, categories, status, lines, owner
 ORGANIZATIONS = [
@@ -144,9 +183,486 @@ PEOPLE = [
     ),
 ]
 
+# Generated data -----------------------------------------------------------------------
+
+SEED = 20261127
+GENERATED_ORGANIZATIONS = 290  # besides the well-known ones and the branches
+BRANCHES = 10
+GENERATED_PERSONS = 600  # sole traders included
+SECOND_JOBS = 42  # persons who also work in a second organisation
+FORMER_JOBS = 70  # persons with a job that has ended
+TODAY = date(2026, 6, 30)  # generated dates lie before it, so loads do not depend on the day
+YEAR = timedelta(days=365)
+
+SOURCES = ["Выставка", "Сайт", "Рекомендация", "Холодный звонок"]
+# code, label in Russian, label in English, type, a column of the list, options
+ORGANIZATION_ATTRIBUTES = [
+    ("staff", "Численность сотрудников", "Headcount", AttributeType.INTEGER, True, []),
+    ("source", "Источник", "Source", AttributeType.CHOICE, False, SOURCES),
+]
+PERSON_ATTRIBUTES = [
+    ("hobby", "Увлечения", "Interests", AttributeType.STRING, False, []),
+]
+
+
+class City(NamedTuple):
+    """A city organisations are registered in, and what their identifiers and phones use."""
+
+    name: str
+    locative: str  # «(в) Казани»
+    adjective: str  # the stem of «Казанский», «Казанская», «Казанское»
+    region_code: str  # the first two digits of INNs, KPPs and OGRNs
+    tax_offices: int  # the city's tax offices are numbered 01 … tax_offices
+    area_codes: str  # separated by spaces
+    postcode: str  # the first digits
+    weight: int  # how often organisations are registered here
+
+
+CITIES = [
+    City("Москва", "Москве", "Московск", "77", 51, "495 499", "12", 30),
+    City("Санкт-Петербург", "Санкт-Петербурге", "Петербургск", "78", 42, "812", "19", 12),
+    City("Новосибирск", "Новосибирске", "Новосибирск", "54", 17, "383", "630", 4),
+    City("Екатеринбург", "Екатеринбурге", "Екатеринбургск", "66", 85, "343", "620", 4),
+    City("Казань", "Казани", "Казанск", "16", 59, "843", "420", 4),
+    City("Нижний Новгород", "Нижнем Новгороде", "Нижегородск", "52", 62, "831", "603", 3),
+    City("Самара", "Самаре", "Самарск", "63", 19, "846", "443", 3),
+    City("Ростов-на-Дону", "Ростове-на-Дону", "Ростовск", "61", 64, "863", "344", 3),
+    City("Краснодар", "Краснодаре", "Краснодарск", "23", 12, "861", "350", 3),
+    City("Сочи", "Сочи", "Сочинск", "23", 20, "862", "354", 2),
+    City("Уфа", "Уфе", "Уфимск", "02", 78, "347", "450", 3),
+    City("Пермь", "Перми", "Пермск", "59", 48, "342", "614", 2),
+    City("Воронеж", "Воронеже", "Воронежск", "36", 66, "473", "394", 2),
+    City("Волгоград", "Волгограде", "Волгоградск", "34", 59, "8442", "400", 2),
+    City("Красноярск", "Красноярске", "Красноярск", "24", 66, "391", "660", 2),
+    City("Челябинск", "Челябинске", "Челябинск", "74", 53, "351", "454", 2),
+    City("Омск", "Омске", "Омск", "55", 7, "3812", "644", 2),
+    City("Тюмень", "Тюмени", "Тюменск", "72", 24, "3452", "625", 2),
+    City("Иркутск", "Иркутске", "Иркутск", "38", 12, "3952", "664", 2),
+    City("Хабаровск", "Хабаровске", "Хабаровск", "27", 24, "4212", "680", 1),
+    City("Владивосток", "Владивостоке", "Владивостокск", "25", 40, "423", "690", 2),
+    City("Ярославль", "Ярославле", "Ярославск", "76", 6, "4852", "150", 2),
+    City("Калининград", "Калининграде", "Калининградск", "39", 6, "4012", "236", 2),
+    City("Томск", "Томске", "Томск", "70", 17, "3822", "634", 1),
+    City("Тула", "Туле", "Тульск", "71", 5, "4872", "300", 1),
+    City("Махачкала", "Махачкале", "Махачкалинск", "05", 73, "8722", "367", 1),
+    City("Майкоп", "Майкопе", "Майкопск", "01", 5, "8772", "385", 1),
+    City("Улан-Удэ", "Улан-Удэ", "Улан-Удэнск", "03", 26, "3012", "670", 1),
+    City("Нальчик", "Нальчике", "Нальчикск", "07", 25, "8662", "360", 1),
+]
+# The subject of the federation by region code; Moscow and St Petersburg are their own.
+REGIONS = {
+    "01": "Республика Адыгея",
+    "02": "Республика Башкортостан",
+    "03": "Республика Бурятия",
+    "05": "Республика Дагестан",
+    "07": "Кабардино-Балкарская Республика",
+    "16": "Республика Татарстан",
+    "23": "Краснодарский край",
+    "24": "Красноярский край",
+    "25": "Приморский край",
+    "27": "Хабаровский край",
+    "34": "Волгоградская область",
+    "36": "Воронежская область",
+    "38": "Иркутская область",
+    "39": "Калининградская область",
+    "52": "Нижегородская область",
+    "54": "Новосибирская область",
+    "55": "Омская область",
+    "59": "Пермский край",
+    "61": "Ростовская область",
+    "63": "Самарская область",
+    "66": "Свердловская область",
+    "70": "Томская область",
+    "71": "Тульская область",
+    "72": "Тюменская область",
+    "74": "Челябинская область",
+    "76": "Ярославская область",
+}
+STREETS = [
+    "ул. Ленина",
+    "ул. Советская",
+    "пр-т Мира",
+    "ул. Гагарина",
+    "ул. Садовая",
+    "ул. Пушкина",
+    "ул. Кирова",
+    "ул. Московская",
+    "ул. Промышленная",
+    "ул. Заводская",
+    "ул. Октябрьская",
+    "ул. Лесная",
+    "ул. Молодёжная",
+    "ул. Набережная",
+    "пр-т Победы",
+    "ул. Строителей",
+    "ул. Чапаева",
+    "ул. Комсомольская",
+    "ул. Свободы",
+    "пер. Почтовый",
+    "ш. Энтузиастов",
+    "б-р Космонавтов",
+    "ул. Максима Горького",
+]
+
+# legal form, how often, the form as full names spell it
+LEGAL_FORMS = [
+    (LegalForm.OOO, 150, "Общество с ограниченной ответственностью"),
+    (LegalForm.AO, 34, "Акционерное общество"),
+    (LegalForm.PAO, 6, "Публичное акционерное общество"),
+    (LegalForm.ZAO, 8, "Закрытое акционерное общество"),
+    (LegalForm.IP, 46, "Индивидуальный предприниматель"),
+    (LegalForm.GUP, 10, "Государственное унитарное предприятие"),
+    (LegalForm.MUP, 14, "Муниципальное унитарное предприятие"),
+    (LegalForm.NKO, 12, "Некоммерческая организация"),  # NON_PROFITS name the kind
+]
+FULL_FORMS = {form: full for form, _weight, full in LEGAL_FORMS}
+# «Филиал акционерного общества …»: the joint-stock companies that have branches.
+BRANCH_OF = {
+    LegalForm.AO: "акционерного общества",
+    LegalForm.PAO: "публичного акционерного общества",
+    LegalForm.ZAO: "закрытого акционерного общества",
+}
+# legal form: (headcount range, weight in spreading contact persons over organisations)
+SIZES = {
+    LegalForm.OOO: ((3, 450), 2),
+    LegalForm.AO: ((120, 12000), 5),
+    LegalForm.PAO: ((3000, 60000), 8),
+    LegalForm.ZAO: ((40, 1500), 3),
+    LegalForm.IP: ((1, 15), 0),
+    LegalForm.GUP: ((150, 6000), 3),
+    LegalForm.MUP: ((40, 1800), 2),
+    LegalForm.NKO: ((3, 60), 1),
+    LegalForm.BRANCH: ((10, 400), 2),
+}
+
+# Company names: a stem and an ending («Техноресурс»), or an adjective and a noun agreeing
+# in gender («Северный ветер»). A stem or an ending may name the industry.
+NAME_STEMS = [
+    ("Техно", None),
+    ("Энерго", "Энергетика"),
+    ("Строй", "Строительство"),
+    ("Агро", "Агропромышленность"),
+    ("Мед", "Здравоохранение"),
+    ("Нефте", "Энергетика"),
+    ("Транс", "Транспорт и логистика"),
+    ("Инфо", "ИТ"),
+    ("Цифро", "ИТ"),
+    ("Пром", "Промышленность"),
+    ("Металл", "Промышленность"),
+    ("Фарм", "Здравоохранение"),
+    ("Урал", None),
+    ("Сиб", None),
+    ("Волга", None),
+    ("Балт", None),
+    ("Нева", None),
+    ("Дон", None),
+    ("Кама", None),
+    ("Гран", None),
+    ("Альфа", None),
+    ("Эко", None),
+]
+NAME_ENDINGS = [
+    ("ресурс", None),
+    ("сервис", None),
+    ("систем", "ИТ"),
+    ("снаб", "Ритейл"),
+    ("торг", "Ритейл"),
+    ("инвест", "Банки и финансы"),
+    ("пром", "Промышленность"),
+    ("лайн", None),
+    ("софт", "ИТ"),
+    ("тех", None),
+    ("строй", "Строительство"),
+    ("маш", "Промышленность"),
+    ("комплект", None),
+    ("групп", None),
+    ("проект", None),
+    ("монтаж", "Строительство"),
+    ("трейд", "Ритейл"),
+    ("логистик", "Транспорт и логистика"),
+    ("консалт", None),
+    ("холдинг", None),
+]
+# An adjective's masculine, feminine and neuter forms, and nouns with their gender.
+ADJECTIVES = [
+    ("Северный", "Северная", "Северное"),
+    ("Южный", "Южная", "Южное"),
+    ("Восточный", "Восточная", "Восточное"),
+    ("Западный", "Западная", "Западное"),
+    ("Новый", "Новая", "Новое"),
+    ("Первый", "Первая", "Первое"),
+    ("Зелёный", "Зелёная", "Зелёное"),
+    ("Белый", "Белая", "Белое"),
+    ("Золотой", "Золотая", "Золотое"),
+    ("Ясный", "Ясная", "Ясное"),
+    ("Сибирский", "Сибирская", "Сибирское"),
+    ("Уральский", "Уральская", "Уральское"),
+    ("Балтийский", "Балтийская", "Балтийское"),
+    ("Волжский", "Волжская", "Волжское"),
+]
+GENDER_FORM = {"m": 0, "f": 1, "n": 2}
+NOUNS = [
+    ("ветер", "m"),
+    ("берег", "m"),
+    ("альянс", "m"),
+    ("горизонт", "m"),
+    ("мост", "m"),
+    ("путь", "m"),
+    ("поток", "m"),
+    ("стандарт", "m"),
+    ("квартал", "m"),
+    ("звезда", "f"),
+    ("линия", "f"),
+    ("гавань", "f"),
+    ("волна", "f"),
+    ("долина", "f"),
+    ("поле", "n"),
+    ("партнёрство", "n"),
+]
+# State and municipal enterprises are named after their city: «Тульский водоканал».
+CITY_ADJECTIVE_ENDINGS = ("ий", "ая", "ое")
+UTILITIES = [
+    ("водоканал", "m", "Госсектор"),
+    ("теплосеть", "f", "Энергетика"),
+    ("электросеть", "f", "Энергетика"),
+    ("автотранспортное предприятие", "n", "Транспорт и логистика"),
+    ("дорожное управление", "n", "Строительство"),
+    ("аптечное управление", "n", "Здравоохранение"),
+]
+NON_PROFIT_KINDS = {
+    "АНО": "Автономная некоммерческая организация",
+    "Фонд": "Фонд",
+    "Ассоциация": "Ассоциация",
+    "Союз": "Союз",
+}
+# kind, name, industry
+NON_PROFITS = [
+    ("АНО", "Центр цифрового развития", "ИТ"),
+    ("АНО", "Открытое образование", "Образование"),
+    ("АНО", "Экспортный центр", "Госсектор"),
+    ("АНО", "Городские проекты", "Госсектор"),
+    ("АНО", "Институт городской среды", "Образование"),
+    ("Фонд", "Развитие регионов", "Банки и финансы"),
+    ("Фонд", "Поддержка предпринимательства", "Банки и финансы"),
+    ("Фонд", "Здоровое поколение", "Здравоохранение"),
+    ("Фонд", "Наука и технологии", "ИТ"),
+    ("Ассоциация", "Деловая инициатива", None),
+    ("Ассоциация", "Промышленники региона", "Промышленность"),
+    ("Ассоциация", "Логистический союз", "Транспорт и логистика"),
+    ("Союз", "Аграрии Черноземья", "Агропромышленность"),
+    ("Союз", "Строители региона", "Строительство"),
+    ("Союз", "Молодые предприниматели", None),
+    ("Фонд", "Культурное наследие", "Образование"),
+    ("АНО", "Агентство инноваций", "ИТ"),
+    ("Ассоциация", "Медицинские организации региона", "Здравоохранение"),
+    ("АНО", "Центр развития туризма", "Госсектор"),
+    ("Союз", "Энергетики Сибири", "Энергетика"),
+]
+SOLE_TRADER_INDUSTRIES = ["Ритейл", "ИТ", "Строительство", "Транспорт и логистика", None]
+
+# Surnames in the male form; `feminine_surname` gives the female one (Иванов → Иванова,
+# Вишневский → Вишневская, Шевченко stays Шевченко).
+SURNAMES = """
+    Иванов Смирнов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров Морозов
+    Волков Алексеев Лебедев Семёнов Егоров Павлов Козлов Степанов Николаев Орлов Андреев
+    Макаров Никитин Захаров Зайцев Соловьёв Борисов Яковлев Григорьев Романов Воробьёв
+    Сергеев Кузьмин Фролов Александров Дмитриев Королёв Гусев Киселёв Ильин Максимов Поляков
+    Сорокин Виноградов Ковалёв Белов Медведев Антонов Тарасов Жуков Баранов Филиппов Комаров
+    Давыдов Беляев Герасимов Богданов Осипов Сидоров Матвеев Титов Марков Миронов Крылов
+    Куликов Карпов Власов Мельников Денисов Гаврилов Тихонов Казаков Афанасьев Данилов
+    Савельев Тимофеев Фомин Чернов Абрамов Мартынов Ефимов Федотов Щербаков Назаров Калинин
+    Исаев Быков Маслов Родионов Коновалов Лазарев Воронин Климов Филатов Пономарёв Голубев
+    Кудрявцев Прохоров Наумов Журавлёв Трофимов Леонов Соболев Ермаков Колесников Гончаров
+    Котов Гришин Громов Кириллов Малышев Румянцев Галкин Скворцов Цветков Левин Воронцов
+    Зверев Садыков Хабибуллин Гарипов Алиев Вишневский Покровский Успенский Троицкий
+    Высоцкий Донской Толстой Шевченко Бондаренко Марченко Ковальчук Черных
+""".split()  # noqa: SIM905 - long lists of names read better as text
+# A man's first name, his son's patronymic, his daughter's patronymic.
+MALE_NAMES = [
+    ("Александр", "Александрович", "Александровна"),
+    ("Алексей", "Алексеевич", "Алексеевна"),
+    ("Анатолий", "Анатольевич", "Анатольевна"),
+    ("Андрей", "Андреевич", "Андреевна"),
+    ("Антон", "Антонович", "Антоновна"),
+    ("Артём", "Артёмович", "Артёмовна"),
+    ("Борис", "Борисович", "Борисовна"),
+    ("Вадим", "Вадимович", "Вадимовна"),
+    ("Валерий", "Валерьевич", "Валерьевна"),
+    ("Василий", "Васильевич", "Васильевна"),
+    ("Виктор", "Викторович", "Викторовна"),
+    ("Виталий", "Витальевич", "Витальевна"),
+    ("Владимир", "Владимирович", "Владимировна"),
+    ("Вячеслав", "Вячеславович", "Вячеславовна"),
+    ("Геннадий", "Геннадьевич", "Геннадьевна"),
+    ("Георгий", "Георгиевич", "Георгиевна"),
+    ("Глеб", "Глебович", "Глебовна"),
+    ("Григорий", "Григорьевич", "Григорьевна"),
+    ("Денис", "Денисович", "Денисовна"),
+    ("Дмитрий", "Дмитриевич", "Дмитриевна"),
+    ("Евгений", "Евгеньевич", "Евгеньевна"),
+    ("Егор", "Егорович", "Егоровна"),
+    ("Иван", "Иванович", "Ивановна"),
+    ("Игорь", "Игоревич", "Игоревна"),
+    ("Илья", "Ильич", "Ильинична"),
+    ("Кирилл", "Кириллович", "Кирилловна"),
+    ("Константин", "Константинович", "Константиновна"),
+    ("Леонид", "Леонидович", "Леонидовна"),
+    ("Максим", "Максимович", "Максимовна"),
+    ("Матвей", "Матвеевич", "Матвеевна"),
+    ("Михаил", "Михайлович", "Михайловна"),
+    ("Никита", "Никитич", "Никитична"),
+    ("Николай", "Николаевич", "Николаевна"),
+    ("Олег", "Олегович", "Олеговна"),
+    ("Павел", "Павлович", "Павловна"),
+    ("Пётр", "Петрович", "Петровна"),
+    ("Роман", "Романович", "Романовна"),
+    ("Руслан", "Русланович", "Руслановна"),
+    ("Сергей", "Сергеевич", "Сергеевна"),
+    ("Станислав", "Станиславович", "Станиславовна"),
+    ("Степан", "Степанович", "Степановна"),
+    ("Тимур", "Тимурович", "Тимуровна"),
+    ("Фёдор", "Фёдорович", "Фёдоровна"),
+    ("Эдуард", "Эдуардович", "Эдуардовна"),
+    ("Юрий", "Юрьевич", "Юрьевна"),
+    ("Ярослав", "Ярославович", "Ярославовна"),
+]
+FEMALE_NAMES = """
+    Александра Алина Алла Анастасия Анна Валентина Валерия Вера Вероника Виктория Галина
+    Дарья Евгения Екатерина Елена Елизавета Жанна Ирина Кристина Ксения Лариса Лидия Любовь
+    Людмила Маргарита Марина Мария Надежда Наталья Нина Оксана Олеся Ольга Полина Светлана
+    Софья Тамара Татьяна Юлия Яна
+""".split()  # noqa: SIM905 - long lists of names read better as text
+
+# position, department, role in the purchase decision, how often
+POSITIONS = [
+    ("Генеральный директор", "Дирекция", DecisionRole.DECISION_MAKER, 4),
+    ("Заместитель генерального директора", "Дирекция", DecisionRole.DECISION_MAKER, 3),
+    ("Коммерческий директор", "Коммерческая служба", DecisionRole.DECISION_MAKER, 3),
+    ("Финансовый директор", "Финансовая служба", DecisionRole.FINANCE, 3),
+    ("Главный бухгалтер", "Бухгалтерия", DecisionRole.FINANCE, 4),
+    ("Бухгалтер", "Бухгалтерия", DecisionRole.USER, 3),
+    ("Экономист", "Планово-экономический отдел", DecisionRole.FINANCE, 2),
+    ("Директор по ИТ", "Департамент ИТ", DecisionRole.DECISION_MAKER, 3),
+    ("Руководитель отдела ИТ", "Отдел ИТ", DecisionRole.INFLUENCER, 4),
+    ("Системный администратор", "Отдел ИТ", DecisionRole.USER, 4),
+    ("Ведущий программист", "Отдел разработки", DecisionRole.USER, 3),
+    ("Бизнес-аналитик", "Отдел аналитики", DecisionRole.INFLUENCER, 3),
+    ("Руководитель проектов", "Проектный офис", DecisionRole.INFLUENCER, 4),
+    ("Руководитель отдела закупок", "Отдел закупок", DecisionRole.INFLUENCER, 3),
+    ("Специалист по закупкам", "Отдел закупок", DecisionRole.GATEKEEPER, 4),
+    ("Руководитель отдела продаж", "Отдел продаж", DecisionRole.INFLUENCER, 3),
+    ("Менеджер по продажам", "Отдел продаж", DecisionRole.USER, 4),
+    ("Маркетолог", "Отдел маркетинга", DecisionRole.USER, 3),
+    ("Директор по персоналу", "Служба персонала", DecisionRole.INFLUENCER, 2),
+    ("Специалист по кадрам", "Отдел кадров", DecisionRole.USER, 2),
+    ("Начальник юридического отдела", "Юридический отдел", DecisionRole.INFLUENCER, 2),
+    ("Юрисконсульт", "Юридический отдел", DecisionRole.GATEKEEPER, 2),
+    ("Главный инженер", "Технический отдел", DecisionRole.INFLUENCER, 3),
+    ("Инженер-технолог", "Производственный отдел", DecisionRole.USER, 2),
+    ("Начальник склада", "Склад", DecisionRole.USER, 1),
+    ("Офис-менеджер", "Администрация", DecisionRole.GATEKEEPER, 3),
+    ("Помощник руководителя", "Приёмная", DecisionRole.GATEKEEPER, 3),
+]
+# Jobs people hold besides their main one.
+SECOND_POSITIONS = [
+    ("Член совета директоров", "Совет директоров", DecisionRole.DECISION_MAKER),
+    ("Независимый директор", "Совет директоров", DecisionRole.INFLUENCER),
+    ("Внешний консультант", "", DecisionRole.INFLUENCER),
+    ("Главный бухгалтер (по совместительству)", "Бухгалтерия", DecisionRole.FINANCE),
+    ("Руководитель проектов", "Проектный офис", DecisionRole.INFLUENCER),
+    ("Эксперт", "Экспертный совет", DecisionRole.INFLUENCER),
+]
+CONSENT_SOURCES = [
+    "Форма на сайте",
+    "Анкета на выставке",
+    "Регистрация на вебинар",
+    "Письменное согласие",
+    "Подписка на рассылку",
+]
+HOBBIES = [
+    "Рыбалка",
+    "Горные лыжи",
+    "Шахматы",
+    "Теннис",
+    "Фотография",
+    "Бег",
+    "Яхтинг",
+    "Театр",
+    "Футбол",
+    "Хоккей",
+    "Садоводство",
+    "Йога",
+    "Путешествия",
+    "Чтение",
+    "Велоспорт",
+    "Джаз",
+]
+MOBILE_CODES = ["903", "905", "909", "915", "916", "921", "926", "952", "960", "985"]
+PERSONAL_DOMAINS = ["mail.example", "inbox.example", "post.example"]
+OFFICE_PHONE_LABELS = ["Приёмная", "Офис", "Многоканальный"]
+EXTRA_PHONE_LABELS = ["Бухгалтерия", "Отдел продаж", "Отдел закупок", "Склад"]
+EXTRA_MAILBOXES = [("sales", "Отдел продаж"), ("buh", "Бухгалтерия"), ("zakupki", "Закупки")]
+
+# Cyrillic letters in Latin ones, as Russian addresses and domain names usually spell them.
+TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщыэюя",
+        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch y e yu ya".split(),  # noqa: SIM905
+        strict=True,
+    ),
+    ъ="",
+    ь="",
+)
+
+
+def latin(text: str) -> str:
+    """Text in Latin letters, words joined by “-”: «Северный ветер» → severnyy-veter."""
+    letters = "".join(TRANSLIT.get(char, char) for char in text.lower())
+    return re.sub(r"[^a-z0-9]+", "-", letters).strip("-")
+
+
+def feminine_surname(surname: str) -> str:
+    """The female form of a Russian surname; those that do not change stay as they are."""
+    if surname.endswith(("ов", "ев", "ёв", "ин", "ын")):
+        return surname + "а"
+    if surname.endswith(("ский", "цкий", "ской", "цкой")):
+        return surname[:-2] + "ая"
+    return surname
+
+
+def company_inn(office: str, serial: int) -> str:
+    """A legal entity's INN: tax office (4 digits), serial number (5), check digit."""
+    body = f"{office}{serial:05d}"
+    return body + inn_number.calc_company_check_digit(body)
+
+
+def personal_inn(office: str, serial: int) -> str:
+    """A sole trader's INN: tax office (4 digits), serial number (6), two check digits."""
+    body = f"{office}{serial:06d}"
+    return body + inn_number.calc_personal_check_digits(body)
+
+
+def ogrn_check_digit(body: str) -> str:
+    """The check digit of an OGRN (12-digit body) or OGRNIP (14-digit body); "" for the
+    OGRNIP bodies whose remainder is 10 or more, which are not used."""
+    digit = ogrn_number.calc_check_digit(body + "0")
+    return digit if len(digit) == 1 else ""
+
+
+def in_city(city: City) -> str:
+    """«в Казани», «во Владивостоке»."""
+    before_consonants = re.match(r"[ВФ][^аеёиоуыэюя]", city.locative)
+    return f"{'во' if before_consonants else 'в'} {city.locative}"
+
+
+def grouped(number: str) -> str:
+    """A subscriber number as people write it: 1234567 → 123-45-67, 123456 → 12-34-56."""
+    return f"{number[:-4]}-{number[-4:-2]}-{number[-2:]}"
+
 
 @transaction.atomic
 def load() -> list:
+    """Create the demo directory once: nothing happens if any organisation exists."""
     if Organization.objects.exists():
         return []
     for order, name in enumerate(CATEGORIES):
@@ -155,6 +671,16 @@ def load() -> list:
         services.reference_save(actor=None, item=Industry(order=order), name=name)
     lines = {line.code: line for line in BusinessLine.objects.all()}
     users = {user.username: user for user in User.objects.all()}
+    load_well_known(lines, users)
+    define_attributes()
+    generator = DemoDirectory(lines, users)
+    generator.organizations()
+    generator.persons()
+    return []
+
+
+def load_well_known(lines: dict[str, BusinessLine], users: dict[str, User]) -> None:
+    """The real companies of ORGANIZATIONS and their people of PEOPLE."""
     organizations = {}
     for short, full, form, inn, kpp, industry, categories, status, codes, owner in ORGANIZATIONS:
         organization = services.organization_create(
@@ -198,4 +724,466 @@ def load() -> list:
             is_primary=primary,
             started_on=date(2023, 3, 1),
         )
-    return []
+
+
+def define_attributes() -> None:
+    """The custom attributes the generated records fill in (kept if already defined)."""
+    for target, table in (
+        (AttributeTarget.ORGANIZATION, ORGANIZATION_ATTRIBUTES),
+        (AttributeTarget.PERSON, PERSON_ATTRIBUTES),
+    ):
+        for order, (code, label_ru, label_en, kind, in_list, options) in enumerate(table):
+            if AttributeDefinition.objects.filter(target=target, code=code).exists():
+                continue
+            services.attribute_definition_save(
+                actor=None,
+                definition=AttributeDefinition(),
+                target=target,
+                code=code,
+                label_ru=label_ru,
+                label_en=label_en,
+                type=kind,
+                show_in_list=in_list,
+                choices=list(options),
+                order=order,
+            )
+
+
+@dataclass
+class Placed:
+    """A generated organisation and what its people's jobs and contacts are made of."""
+
+    organization: Organization
+    city: City
+    domain: str  # "" for sole traders
+    lines: list[BusinessLine]
+    owner: User | None
+    has_primary: bool = False  # a current employee is the primary contact
+    positions: set[str] = field(default_factory=set)
+
+    @property
+    def is_sole_trader(self) -> bool:
+        return self.organization.legal_form == LegalForm.IP
+
+
+class DemoDirectory:
+    """Generates the fictitious organisations and persons, the same ones for one seed."""
+
+    def __init__(self, lines: dict[str, BusinessLine], users: dict[str, User], seed=SEED):
+        self.rng = random.Random(seed)
+        self.lines = lines
+        self.users = users
+        self.industries = {item.name: item for item in Industry.objects.all()}
+        self.categories = {item.name: item for item in Category.objects.all()}
+        self.inns = set(Organization.objects.values_list("inn", flat=True))
+        self.names: set[str] = set()
+        self.emails: set[str] = set()
+        self.person_names: set[tuple[str, str, str]] = set()
+        self.primary: set[tuple[Organization | Person, str]] = set()  # who has a primary kind
+        self.placed: list[Placed] = []
+        self.persons_created = 0
+
+    def day(self, first: date, last: date) -> date:
+        return first + timedelta(days=self.rng.randint(0, (last - first).days))
+
+    # Organisations ------------------------------------------------------------------------
+
+    def organizations(self) -> None:
+        """Create the organisations, then branches of some of the joint-stock companies."""
+        rng = self.rng
+        forms = rng.choices(
+            [form for form, _weight, _full in LEGAL_FORMS],
+            [weight for _form, weight, _full in LEGAL_FORMS],
+            k=GENERATED_ORGANIZATIONS,
+        )
+        cities = rng.choices(CITIES, [city.weight for city in CITIES], k=GENERATED_ORGANIZATIONS)
+        for form, city in zip(forms, cities, strict=True):
+            self.placed.append(self.organization(form, city))
+        parents = [p for p in self.placed if p.organization.legal_form in BRANCH_OF]
+        for parent in rng.sample(parents, BRANCHES):
+            self.placed.append(self.branch(parent))
+
+    def organization(self, form: str, city: City) -> Placed:
+        """One organisation of the legal form registered in the city, with its contacts."""
+        rng, sole_trader = self.rng, form == LegalForm.IP
+        if sole_trader:
+            entrepreneur = self.person_name()
+            short, full, industry = self.sole_trader_name(entrepreneur)
+        else:
+            short, full, industry = self.company_name(form, city)
+        office = f"{city.region_code}{rng.randint(1, city.tax_offices):02d}"
+        status = rng.choices(list(OrganizationStatus), [50, 35, 15])[0]
+        codes = rng.choices(
+            [["software"], ["consulting"], ["software", "consulting"]], [45, 35, 20]
+        )[0]
+        lines = [self.lines[code] for code in codes]
+        owner = self.users.get(self.owner_login(codes))
+        domain = "" if sole_trader else f"{latin(short.split('«')[1])}.example"
+        organization = services.organization_create(
+            actor=owner,
+            business_lines=lines,
+            short_name=short,
+            full_name=full,
+            legal_form=form,
+            inn=self.unique_inn(office, sole_trader=sole_trader),
+            kpp="" if sole_trader else f"{office}01001",
+            ogrn=self.ogrn(city, sole_trader=sole_trader),
+            website=self.website(domain),
+            status=status,
+            industry=self.industries.get(industry or rng.choice(INDUSTRIES)),
+            responsible=owner,
+            categories=self.organization_categories(status),
+            attributes=self.organization_attributes(form),
+        )
+        placed = Placed(organization, city, domain, lines, owner)
+        self.addresses(placed)
+        if sole_trader:
+            self.entrepreneur(placed, entrepreneur)
+        else:
+            self.organization_contacts(placed)
+        return placed
+
+    def branch(self, parent: Placed) -> Placed:
+        """A branch in another city: the parent's INN with a KPP of its own."""
+        rng, head = self.rng, parent.organization
+        core = head.short_name.split("«", 1)[1].rstrip("»")
+        city = rng.choice([c for c in CITIES if c.region_code != parent.city.region_code])
+        office = f"{city.region_code}{rng.randint(1, city.tax_offices):02d}"
+        organization = services.organization_create(
+            actor=parent.owner,
+            business_lines=parent.lines,
+            short_name=f"Филиал {head.short_name} {in_city(city)}",
+            full_name=f"Филиал {BRANCH_OF[head.legal_form]} «{core}» в г. {city.locative}",
+            legal_form=LegalForm.BRANCH,
+            inn=head.inn,
+            kpp=f"{office}43001",  # 43: registered as a separate subdivision
+            parent=head,
+            status=head.status,
+            industry=head.industry,
+            responsible=parent.owner,
+            categories=list(head.categories.all()),
+            attributes={"staff": rng.randint(*SIZES[LegalForm.BRANCH][0])},
+        )
+        placed = Placed(organization, city, parent.domain, parent.lines, parent.owner)
+        self.addresses(placed)
+        self.organization_contacts(placed, mailbox=latin(city.name))
+        return placed
+
+    def company_name(self, form: str, city: City) -> tuple[str, str, str | None]:
+        """The short and the full name, not used before, and the industry the name hints at.
+        When a state, municipal or non-profit name cannot be found, a company-like one is used."""
+        rng = self.rng
+        prefix, full_form = LegalForm(form).label, FULL_FORMS[form]
+        for attempt in itertools.count():
+            special = attempt < 30
+            if form == LegalForm.NKO and special:
+                prefix, core, industry = rng.choice(NON_PROFITS)
+                full_form = NON_PROFIT_KINDS[prefix]
+            elif form in (LegalForm.GUP, LegalForm.MUP) and special:
+                noun, gender, industry = rng.choice(UTILITIES)
+                core = f"{city.adjective}{CITY_ADJECTIVE_ENDINGS[GENDER_FORM[gender]]} {noun}"
+            else:
+                core, industry = self.commercial_name()
+            if core not in self.names:
+                self.names.add(core)
+                return f"{prefix} «{core}»", f"{full_form} «{core}»", industry
+        raise AssertionError("unreachable")
+
+    def commercial_name(self) -> tuple[str, str | None]:
+        """«Техноресурс» or «Северный ветер», and the industry the name hints at."""
+        rng = self.rng
+        if rng.random() < 0.55:
+            stem, stem_industry = rng.choice(NAME_STEMS)
+            tail, tail_industry = rng.choice(
+                [ending for ending in NAME_ENDINGS if ending[0] != stem.lower()]
+            )
+            return stem + tail, stem_industry or tail_industry
+        noun, gender = rng.choice(NOUNS)
+        return f"{rng.choice(ADJECTIVES)[GENDER_FORM[gender]]} {noun}", None
+
+    def sole_trader_name(self, name: tuple[str, str, str]) -> tuple[str, str, str | None]:
+        """«ИП Кузнецов Андрей Викторович» and the trade the entrepreneur is in."""
+        full = " ".join(name)
+        industry = self.rng.choice(SOLE_TRADER_INDUSTRIES)
+        return f"ИП {full}", f"{FULL_FORMS[LegalForm.IP]} {full}", industry
+
+    def unique_inn(self, office: str, *, sole_trader: bool) -> str:
+        while True:
+            if sole_trader:
+                inn = personal_inn(office, self.rng.randrange(1_000_000))
+            else:
+                inn = company_inn(office, self.rng.randrange(100_000))
+            if inn not in self.inns:
+                self.inns.add(inn)
+                return inn
+
+    def ogrn(self, city: City, *, sole_trader: bool) -> str:
+        """OGRN: sign, year, region, 7 digits, check digit; OGRNIP: 3, year, region, 9 digits,
+        check digit."""
+        rng = self.rng
+        while True:
+            year = f"{rng.randint(3, 24):02d}"
+            if sole_trader:
+                body = f"3{year}{city.region_code}{rng.randrange(10**9):09d}"
+            else:
+                body = f"{rng.choice('15')}{year}{city.region_code}{rng.randrange(10**7):07d}"
+            digit = ogrn_check_digit(body)
+            if digit:
+                return body + digit
+
+    def website(self, domain: str) -> str:
+        if not domain or self.rng.random() < 0.2:
+            return ""
+        return f"https://{self.rng.choice(['', 'www.'])}{domain}"
+
+    def owner_login(self, codes: list[str]) -> str:
+        """The line's salesperson, sometimes their head; mostly the head for both lines."""
+        if len(codes) == 2:
+            return self.rng.choice(["head_sales", "head_sales", "sales_sw", "sales_cons"])
+        seller = "sales_sw" if codes == ["software"] else "sales_cons"
+        return self.rng.choice([seller, seller, seller, "head_sales"])
+
+    def organization_categories(self, status: str) -> list[Category]:
+        rng, names = self.rng, set()
+        if status == OrganizationStatus.CLIENT:
+            names.add("Клиент")
+        if rng.random() < 0.15:
+            names.add("Партнёр")
+        if rng.random() < 0.1:
+            names.add("Поставщик")
+        if status == OrganizationStatus.PROSPECT and rng.random() < 0.05:
+            names.add("Конкурент")
+        return [self.categories[name] for name in sorted(names)]
+
+    def organization_attributes(self, form: str) -> dict:
+        """The headcount of most organisations, where the lead came from for many."""
+        rng, values = self.rng, {}
+        if rng.random() < 0.85:
+            values["staff"] = rng.randint(*SIZES[form][0])
+        if rng.random() < 0.75:
+            values["source"] = rng.choice(SOURCES)
+        return values
+
+    def addresses(self, placed: Placed) -> None:
+        """A legal address in the city; for some, an actual one elsewhere in town."""
+        city = placed.city
+        for kind in ["legal", "actual"] if self.rng.random() < 0.35 else ["legal"]:
+            rest = 6 - len(city.postcode)
+            services.address_save(
+                actor=placed.owner,
+                organization=placed.organization,
+                kind=kind,
+                postcode=f"{city.postcode}{self.rng.randrange(10**rest):0{rest}d}",
+                region=REGIONS.get(city.region_code, ""),
+                city=city.name,
+                street=self.street(),
+            )
+
+    def street(self) -> str:
+        """«ул. Ленина, д. 12, стр. 2, офис 305»"""
+        rng = self.rng
+        street = f"{rng.choice(STREETS)}, д. {rng.randint(1, 160)}"
+        if rng.random() < 0.3:
+            street += rng.choice([f", корп. {rng.randint(1, 4)}", f", стр. {rng.randint(1, 9)}"])
+        if rng.random() < 0.6:
+            street += rng.choice(
+                [f", офис {rng.randint(101, 950)}", f", пом. {rng.randint(1, 40)}"]
+            )
+        return street
+
+    def organization_contacts(self, placed: Placed, mailbox: str = "info") -> None:
+        """The office phone and mailbox; for some a second phone, a fax, a second mailbox."""
+        rng, city = self.rng, placed.city
+        self.add(placed, ContactKind.PHONE, self.city_phone(city), rng.choice(OFFICE_PHONE_LABELS))
+        if rng.random() < 0.4:
+            self.add(
+                placed, ContactKind.PHONE, self.city_phone(city), rng.choice(EXTRA_PHONE_LABELS)
+            )
+        if rng.random() < 0.15:
+            self.add(placed, ContactKind.FAX, self.city_phone(city))
+        self.add(placed, ContactKind.EMAIL, f"{mailbox}@{placed.domain}")
+        if rng.random() < 0.3:
+            box, label = rng.choice(EXTRA_MAILBOXES)
+            self.add(placed, ContactKind.EMAIL, f"{box}@{placed.domain}", label)
+
+    def add(self, placed: Placed, kind: str, value: str, label: str = "", *, person=None):
+        """A contact of the organisation, or of the person when given; the first of its kind
+        is the primary one."""
+        owner = {"person": person} if person else {"organization": placed.organization}
+        first = (person or placed.organization, kind) not in self.primary
+        self.primary.add((person or placed.organization, kind))
+        services.contact_add(
+            actor=placed.owner, kind=kind, value=value, label=label, is_primary=first, **owner
+        )
+
+    def city_phone(self, city: City) -> str:
+        """A landline number in the city: +7 (3452) 12-34-56."""
+        code = self.rng.choice(city.area_codes.split())
+        length = 10 - len(code)
+        number = str(self.rng.randrange(2 * 10 ** (length - 1), 10**length))
+        return f"+7 ({code}) {grouped(number)}"
+
+    def mobile_phone(self) -> str:
+        """A mobile number: +7 916 123-45-67."""
+        number = str(self.rng.randrange(2_000_000, 10_000_000))
+        return f"+7 {self.rng.choice(MOBILE_CODES)} {grouped(number)}"
+
+    # Persons ------------------------------------------------------------------------------
+
+    def persons(self) -> None:
+        """Contact persons: one in every company, the rest where more people work. Some also
+        work in a second organisation, some had a job that ended before the current one."""
+        rng = self.rng
+        companies = [p for p in self.placed if not p.is_sole_trader]
+        weights = [SIZES[p.organization.legal_form][1] for p in companies]
+        extra = GENERATED_PERSONS - self.persons_created - len(companies)
+        jobs = [self.employee(p) for p in [*companies, *rng.choices(companies, weights, k=extra)]]
+        for job in rng.sample(jobs, SECOND_JOBS):
+            self.second_job(job, rng.choice([p for p in companies if p is not job.placed]))
+        experienced = [job for job in jobs if job.started - career_start(job.person) > YEAR * 2]
+        for job in rng.sample(experienced, FORMER_JOBS):
+            taken = set(job.person.employments.values_list("organization", flat=True))
+            self.former_job(
+                job, rng.choice([p for p in companies if p.organization.pk not in taken])
+            )
+
+    def person_name(self) -> tuple[str, str, str]:
+        """A surname, a first name and a patronymic of one gender, not given before."""
+        rng = self.rng
+        while True:
+            surname, father = rng.choice(SURNAMES), rng.choice(MALE_NAMES)
+            if rng.random() < 0.5:
+                name = surname, rng.choice(MALE_NAMES)[0], father[1]
+            else:
+                name = feminine_surname(surname), rng.choice(FEMALE_NAMES), father[2]
+            if name not in self.person_names:
+                self.person_names.add(name)
+                return name
+
+    def person(self, name: tuple[str, str, str], placed: Placed, *, born_by: int = 1998):
+        """A person with, for some, a birthday (in `born_by` at the latest), consent to
+        mailings or a request not to be contacted, interests and personal contacts."""
+        rng = self.rng
+        last, first, patronymic = name
+        consent = rng.random() < 0.4
+        values = {}
+        if rng.random() < 0.6:
+            values["birthday"] = self.day(date(1960, 1, 1), date(born_by, 12, 31))
+        if consent:
+            values["consent_source"] = rng.choice(CONSENT_SOURCES)
+            values["consent_date"] = self.day(date(2021, 1, 1), TODAY)
+        if rng.random() < 0.3:
+            hobbies = rng.sample(HOBBIES, rng.choice([1, 1, 2]))
+            values["attributes"] = {"hobby": ", ".join(hobbies).capitalize()}
+        person = services.person_create(
+            actor=placed.owner,
+            business_lines=placed.lines,
+            last_name=last,
+            first_name=first,
+            patronymic=patronymic,
+            consent_mailing=consent,
+            do_not_contact=not consent and rng.random() < 0.06,
+            **values,
+        )
+        self.persons_created += 1
+        if rng.random() < 0.3:
+            self.add(placed, ContactKind.PHONE, self.mobile_phone(), "Мобильный", person=person)
+        if rng.random() < 0.12:
+            email = self.email(first, last, rng.choice(PERSONAL_DOMAINS))
+            self.add(placed, ContactKind.EMAIL, email, "Личный", person=person)
+        if rng.random() < 0.08:
+            handle = f"@{latin(first)}_{latin(last)}".replace("-", "_")
+            self.add(placed, ContactKind.MESSENGER, handle, "Telegram", person=person)
+        return person
+
+    def email(self, first: str, last: str, domain: str) -> str:
+        """A mailbox not given before: a.ivanov@…, else anna.ivanova@…, anna.ivanova2@…"""
+        first, last = latin(first), latin(last)
+        for n in itertools.count(1):
+            local = {1: f"{first[0]}.{last}", 2: f"{first}.{last}"}.get(n, f"{first}.{last}{n}")
+            if f"{local}@{domain}" not in self.emails:
+                self.emails.add(f"{local}@{domain}")
+                return f"{local}@{domain}"
+        raise AssertionError("unreachable")
+
+    def position(self, placed: Placed) -> tuple[str, str, str]:
+        """A position nobody holds in the organisation yet (while any is left), its department
+        and the role in purchase decisions, unknown for some."""
+        weights = [weight for *_rest, weight in POSITIONS]
+        for _attempt in range(20):
+            position, department, role, _weight = self.rng.choices(POSITIONS, weights)[0]
+            if position not in placed.positions:
+                break
+        placed.positions.add(position)
+        return position, department, "" if self.rng.random() < 0.15 else role
+
+    def employee(self, placed: Placed) -> Job:
+        """A new person in their current job."""
+        person = self.person(self.person_name(), placed)
+        started = self.day(max(date(2012, 1, 1), career_start(person)), TODAY)
+        self.employ(person, placed, self.position(placed), started)
+        return Job(person, placed, started)
+
+    def entrepreneur(self, placed: Placed, name: tuple[str, str, str]) -> None:
+        """The sole trader in their own business; their phone and e-mail are its contacts."""
+        registered = 2000 + int(placed.organization.ogrn[1:3])
+        person = self.person(name, placed, born_by=min(1998, registered - 20))
+        phone, email = (
+            self.mobile_phone(),
+            self.email(name[1], name[0], self.rng.choice(PERSONAL_DOMAINS)),
+        )
+        job = ("Индивидуальный предприниматель", "", DecisionRole.DECISION_MAKER)
+        started = self.day(date(registered, 1, 1), date(registered, 12, 31))
+        self.employ(person, placed, job, started, phone=phone, email=email)
+        self.add(placed, ContactKind.PHONE, phone, "Мобильный")
+        self.add(placed, ContactKind.EMAIL, email)
+
+    def second_job(self, main: Job, placed: Placed) -> None:
+        """A job held together with the main one: on a board, as a consultant, part-time."""
+        started = self.day(max(date(2016, 1, 1), career_start(main.person)), TODAY)
+        self.employ(main.person, placed, self.rng.choice(SECOND_POSITIONS), started)
+
+    def former_job(self, current: Job, placed: Placed) -> None:
+        """A job that ended shortly before the current one began."""
+        ended = current.started - timedelta(days=self.rng.randint(7, 120))
+        started = max(ended - self.rng.randint(1, 8) * YEAR, career_start(current.person))
+        job = self.position(placed)
+        self.employ(current.person, placed, job, started, ended=ended, phone="")
+
+    def employ(self, person, placed: Placed, job, started, *, ended=None, phone=None, email=None):
+        """Record the job (position, department, decision role) with a work phone and e-mail;
+        the organisation's first person in a current job is its primary contact."""
+        position, department, role = job
+        if phone is None:
+            phone = self.city_phone(placed.city) if self.rng.random() < 0.8 else self.mobile_phone()
+        if email is None:
+            email = self.email(person.first_name, person.last_name, placed.domain)
+        services.employment_create(
+            actor=placed.owner,
+            person=person,
+            organization=placed.organization,
+            position=position,
+            department=department,
+            decision_role=role,
+            work_phone=phone,
+            work_email=email,
+            is_primary=ended is None and not placed.has_primary,
+            started_on=started,
+            ended_on=ended,
+        )
+        placed.has_primary = placed.has_primary or ended is None
+
+
+class Job(NamedTuple):
+    """A person's current job, which second and former jobs are added next to."""
+
+    person: Person
+    placed: Placed
+    started: date
+
+
+def career_start(person: Person) -> date:
+    """The earliest a person's first job may begin: at 21, or in 1990 if the age is unknown."""
+    if person.birthday is None:
+        return date(1990, 1, 1)
+    return date(person.birthday.year + 21, 9, 1)

@@ -132,3 +132,17 @@ def test_bad_phone_is_refused(line_a):
         services.contact_add(actor=None, organization=organization, kind="phone", value="12")
     assert "value" in error.value.message_dict
     assert not ContactPoint.objects.exists()
+
+
+def test_ogrnip_check_digit_is_the_last_digit_of_the_remainder():
+    from sputnik.directory.validation import clean_ogrn
+
+    # A body whose remainder mod 13 is 11 takes the check digit 1 (not "11").
+    body = next(f"3045001160{n:04d}" for n in range(10000) if int(f"3045001160{n:04d}") % 13 == 11)
+    assert clean_ogrn(body + "1") == body + "1"
+    with pytest.raises(ValidationError):
+        clean_ogrn(body + "0")
+    body = next(f"3045001160{n:04d}" for n in range(10000) if int(f"3045001160{n:04d}") % 13 == 4)
+    assert clean_ogrn(f"{body}4") == f"{body}4"
+    with pytest.raises(ValidationError):
+        clean_ogrn(f"{body}5")
