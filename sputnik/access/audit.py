@@ -49,7 +49,7 @@ def history_of(instance: models.Model) -> QuerySet[LogEntry]:
             content_type=ContentType.objects.get_for_model(model),
             object_pk__in=[str(pk) for pk in ids],
         )
-        .select_related("actor")
+        .select_related("actor", "content_type")
         .order_by("-timestamp", "-id")
     )
 
@@ -76,10 +76,13 @@ def describe(entries: Iterable[LogEntry]) -> list[LogEntry]:
         model: {str(pk): str(obj) for pk, obj in model._default_manager.in_bulk(list(pks)).items()}
         for model, pks in wanted.items()
     }
+    expanders = {key: make_rows() for key, make_rows in FIELD_ROWS.items()}
     for entry in entries:
         entry.action_label = action_label(entry)
         entry.rows = [
-            row for field, values in _fields(entry) for row in _rows(field, values, names)
+            row
+            for field, values in _fields(entry)
+            for row in _rows(field, values, names, expanders)
         ]
         if merged := (entry.additional_data or {}).get("merged"):
             entry.action_label = _("Merged")
@@ -102,8 +105,8 @@ def _fields(entry: LogEntry):
         yield field, values
 
 
-def _rows(field, values, names) -> list[tuple[str, str, str]]:
-    expand = FIELD_ROWS.get((field.model, field.name))
+def _rows(field, values, names, expanders) -> list[tuple[str, str, str]]:
+    expand = expanders.get((field.model, field.name))
     if expand is not None and isinstance(values, list):
         old, new = (list(values) + [None, None])[:2]
         return expand(old, new)

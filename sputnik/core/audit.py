@@ -44,12 +44,14 @@ def register_audited(model, *, exclude_fields=(), **options) -> None:
 
 
 # Fields holding several values (custom attributes) shown in the history one row per part:
-# (model, field name) -> function(old, new) giving [(label, old, new), ...].
-FIELD_ROWS: dict[tuple[type, str], Callable[[Any, Any], list[tuple[str, str, str]]]] = {}
+# (model, field name) -> a factory, called once per page of history, of a function
+# (old, new) -> [(label, old, new), ...].
+Rows = Callable[[Any, Any], list[tuple[str, str, str]]]
+FIELD_ROWS: dict[tuple[type, str], Callable[[], Rows]] = {}
 
 
-def register_field_rows(model, field_name: str, rows) -> None:
-    FIELD_ROWS[(model, field_name)] = rows
+def register_field_rows(model, field_name: str, make_rows: Callable[[], Rows]) -> None:
+    FIELD_ROWS[(model, field_name)] = make_rows
 
 
 ACTIONS = {

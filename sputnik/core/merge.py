@@ -86,15 +86,7 @@ def move_links(keep: models.Model, other: models.Model) -> dict[str, int]:
             count = 0
             for row in rows:
                 clashes = any(
-                    _linked(field, keep)
-                    .filter(
-                        **{
-                            name: getattr(row, field.model._meta.get_field(name).attname)
-                            for name in rule
-                        }
-                    )
-                    .exists()
-                    for rule in rules
+                    _linked(field, keep).filter(**_values(row, rule)).exists() for rule in rules
                 )
                 if clashes and field.model._meta.auto_created:
                     row.delete()

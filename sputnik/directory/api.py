@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -18,12 +17,12 @@ from sputnik.access.models import BusinessLine, lines_with_role
 from sputnik.core.api import RestrictedViewSet, VersionedSerializer
 from sputnik.core.audit import acting_as
 
-from . import services, validation
+from . import services
 from .attributes import MAX_STRING, MAX_TEXT, AttributeErrors, clean_attributes, definitions
 from .blacklist import is_undesirable, undesirable_condition
 from .duplicates import similar_organizations, similar_persons
 from .filters import OrganizationFilter, PersonFilter
-from .merge import merge as merge_records
+from .merge import may_merge
 from .models import (
     Address,
     AttributeDefinition,
@@ -65,18 +64,6 @@ class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
         fields = ["id", "kind", "postcode", "region", "city", "street"]
-
-
-def write_nested(actor, record, nested: dict) -> None:
-    """Contacts and addresses sent with a record replace the ones it has."""
-    if "contacts" in nested:
-        services.contacts_replace(actor=actor, owner=record, items=nested["contacts"])
-    if "addresses" in nested:
-        services.addresses_replace(actor=actor, organization=record, items=nested["addresses"])
-
-
-def pop_nested(data: dict) -> dict:
-    return {name: data.pop(name) for name in ("contacts", "addresses") if name in data}
 
 
 class AttributesField(serializers.JSONField):
@@ -205,15 +192,11 @@ class MergeActionMixin:
     def access_action(self) -> str:
         return "change" if self.action == "merge" else super().access_action
 
-    def merge_permission(self) -> None:
-        meta = self.model._meta
-        if not self.request.user.has_perm(f"{meta.app_label}.delete_{meta.model_name}"):
-            raise exceptions.PermissionDenied(_("Your role does not allow merging records."))
-
     @extend_schema(request=MergeInputSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request, pk=None):
-        self.merge_permission()
+        if not may_merge(request.user, self.model):
+            raise exceptions.PermissionDenied(_("Your role does not allow merging records."))
         kept = self.get_object()
         data = MergeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -224,21 +207,21 @@ class MergeActionMixin:
             raise serializers.ValidationError(
                 {"other": [_("No record with this id that you may merge into this one.")]}
             )
-        with acting_as(request.user, request), transaction.atomic():
-            kept = merge_records(
+        with acting_as(request.user, request):
+            kept = self.merge_service(
                 actor=request.user,
                 kept=kept,
                 other=other,
                 take=values["take"],
                 versions=(values["version"], values.get("other_version")),
             )
-        kept = self.restricted_queryset("view").get(pk=kept.pk)
-        return Response(self.get_serializer(kept).data)
+        return Response(self.get_serializer(self.restricted_queryset("view").get(pk=kept.pk)).data)
 
 
 class OrganizationViewSet(MergeActionMixin, RestrictedViewSet):
     """Organisations of the caller's business lines."""
 
+    merge_service = staticmethod(services.organization_merge)
     model = Organization
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
@@ -253,22 +236,16 @@ class OrganizationViewSet(MergeActionMixin, RestrictedViewSet):
 
     def create_record(self, data):
         data.pop("version", None)
-        nested = pop_nested(data)
         with self.naming_duplicates():
-            organization = services.organization_create(actor=self.request.user, **data)
-        write_nested(self.request.user, organization, nested)
-        return organization
+            return services.organization_create(actor=self.request.user, **data)
 
     def update_record(self, instance, data):
         version = data.pop("version")
-        nested = pop_nested(data)
         data = keep_unwritable_lines(self.request.user, instance, data)
         with self.naming_duplicates():
-            organization = services.organization_update(
+            return services.organization_update(
                 actor=self.request.user, organization=instance, expected_version=version, **data
             )
-        write_nested(self.request.user, organization, nested)
-        return organization
 
     @contextmanager
     def naming_duplicates(self):
@@ -296,17 +273,11 @@ class OrganizationViewSet(MergeActionMixin, RestrictedViewSet):
     def similar(self, request):
         """Organisations that may be the one about to be created: the same INN, or a
         similar name (typos forgiven). Creating one with a known INN is refused anyway."""
-        name, inn = request.query_params.get("name", ""), request.query_params.get("inn", "")
-        found = []
-        try:
-            inn = validation.clean_inn(inn) if inn else ""
-        except ValidationError:
-            inn = ""
-        same = services.find_duplicate(inn) if inn else None
-        if same and self.restricted_queryset("view").filter(pk=same.pk).exists():
-            found.append({"id": same.pk, "name": same.short_name, "reasons": [_("same INN")]})
-        for org in similar_organizations(request.user, name, inn):
-            found.append({"id": org.pk, "name": org.short_name, "reasons": [_("similar name")]})
+        params = request.query_params
+        found = similar_organizations(request.user, params.get("name", ""), params.get("inn", ""))
+        found = [
+            {"id": org.pk, "name": org.short_name, "reasons": reasons} for org, reasons in found
+        ]
         return Response({"results": SimilarSerializer(found, many=True).data})
 
 
@@ -324,6 +295,7 @@ class PersonSerializer(VersionedSerializer):
 class PersonViewSet(MergeActionMixin, RestrictedViewSet):
     """Contact persons of the caller's business lines."""
 
+    merge_service = staticmethod(services.person_merge)
     model = Person
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
@@ -333,20 +305,14 @@ class PersonViewSet(MergeActionMixin, RestrictedViewSet):
 
     def create_record(self, data):
         data.pop("version", None)
-        nested = pop_nested(data)
-        person = services.person_create(actor=self.request.user, **data)
-        write_nested(self.request.user, person, nested)
-        return person
+        return services.person_create(actor=self.request.user, **data)
 
     def update_record(self, instance, data):
         version = data.pop("version")
-        nested = pop_nested(data)
         data = keep_unwritable_lines(self.request.user, instance, data)
-        person = services.person_update(
+        return services.person_update(
             actor=self.request.user, person=instance, expected_version=version, **data
         )
-        write_nested(self.request.user, person, nested)
-        return person
 
     def delete_record(self, instance):
         services.person_delete(actor=self.request.user, person=instance)

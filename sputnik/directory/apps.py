@@ -12,7 +12,7 @@ class DirectoryConfig(AppConfig):
     def ready(self):
         from sputnik.core.audit import register_audited, register_field_rows
 
-        from .attributes import readable_changes
+        from .attributes import history_rows
         from .models import (
             Address,
             AttributeDefinition,
@@ -31,6 +31,4 @@ class DirectoryConfig(AppConfig):
             register_audited(model)
         register_audited(BlacklistEntry)
         for model in (Organization, Person):
-            register_field_rows(
-                model, "attributes", partial(readable_changes, model._meta.model_name)
-            )
+            register_field_rows(model, "attributes", partial(history_rows, model._meta.model_name))

@@ -17,26 +17,17 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import django_filters
-from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import FloatField, OuterRef, Subquery, TextField
-from django.db.models import IntegerField as IntegerColumn
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from sputnik.core.filters import contains
-
-from .lookup import lookup_field
 from .models import AttributeDefinition, AttributeType, Organization
 
 T = AttributeType
 PREFIX = "attr_"
 MAX_STRING, MAX_TEXT = 500, 10_000
+LIMIT = 10**15  # numbers stay exact as JSON numbers and as floats when sorted
 RANGED = (T.INTEGER, T.DECIMAL, T.DATE)
 
 
@@ -78,8 +69,10 @@ def clean_value(definition: AttributeDefinition, value: Any, *, user=None) -> An
             raise ValidationError(_("At most %(limit)s characters.") % {"limit": limit})
         return text or None
     if kind == T.INTEGER:
-        if isinstance(value, bool) or not re.fullmatch(r"\s*[-+]?\d{1,15}\s*", str(value)):
+        if isinstance(value, bool) or not re.fullmatch(r"\s*[-+]?\d+\s*", str(value)):
             raise ValidationError(_("Enter a whole number."))
+        if abs(int(value)) >= LIMIT:
+            raise ValidationError(_("At most 15 digits."))
         return int(value)
     if kind == T.DECIMAL:
         return _clean_decimal(value)
@@ -112,8 +105,10 @@ def _clean_decimal(value) -> str:
         number = Decimal(str(value).strip().replace(" ", "").replace(",", "."))
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite() or abs(number) >= Decimal(10) ** 15:
+    if number is None or not number.is_finite():
         raise ValidationError(_("Enter a number."))
+    if abs(number) >= LIMIT:
+        raise ValidationError(_("At most 15 digits before the decimal point."))
     return str(number)
 
 
@@ -157,8 +152,8 @@ def clean_attributes(
     """The attributes to store: `values` applied over `current` when `merge` (an empty value
     removes an attribute), or `values` alone, checked.
 
-    Unknown attributes are refused, and so are new values of retired ones (a stored value
-    sent back unchanged is kept). Required attributes are checked when `check_required`.
+    Unknown attributes are refused, and so are new values of retired ones; a stored value
+    sent back unchanged is kept as it is. Required ones are checked when `check_required`.
     """
     if not isinstance(values, dict):
         raise AttributeErrors({"attributes": _("Send an object of attribute codes and values.")})
@@ -167,11 +162,13 @@ def clean_attributes(
     result, errors = dict(current) if merge else {}, {}
     for code, value in values.items():
         definition = known.get(code)
+        if code in current and current[code] == value:
+            # Kept as stored, even if the option was removed since, the attribute retired
+            # or the organisation it names is one the author cannot see.
+            result[code] = value
+            continue
         if definition is None or not definition.is_active:
-            if code in current and current[code] == value:
-                result[code] = value
-            else:
-                errors[code] = _("There is no such attribute.")
+            errors[code] = _("There is no such attribute.")
             continue
         try:
             cleaned = clean_value(definition, value, user=user)
@@ -240,16 +237,33 @@ def attach(records: Iterable, target: str, user, *, only_in_list: bool = False) 
     return wanted
 
 
-def readable_changes(target: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
-    """Rows (label, old, new) for the attributes that changed between two stored values,
-    for the history. Values are shown as stored: the history does not resolve names."""
-    old, new = _as_dict(old), _as_dict(new)
-    labels = {d.code: d.label for d in definitions(target, active=False)}
-    rows = []
-    for code in sorted(set(old) | set(new), key=lambda c: (c not in labels, labels.get(c, c))):
-        if old.get(code) != new.get(code):
-            rows.append((labels.get(code, code), _text(old.get(code)), _text(new.get(code))))
+def history_rows(target: str):
+    """A function giving the history rows (label, old, new) of the attributes that changed
+    between two stored values, shown in the reader's formats; the definitions are read
+    once, for a whole page of history."""
+    known = {d.code: d for d in definitions(target, active=False)}
+
+    def rows(old: Any, new: Any) -> list[tuple[str, str, str]]:
+        old, new = _as_dict(old), _as_dict(new)
+        changed = [code for code in set(old) | set(new) if old.get(code) != new.get(code)]
+        changed.sort(key=lambda c: (c not in known, known[c].label if c in known else c))
+        return [
+            (
+                known[c].label if c in known else c,
+                _shown(known.get(c), old.get(c)),
+                _shown(known.get(c), new.get(c)),
+            )
+            for c in changed
+        ]
+
     return rows
+
+
+def _shown(definition: AttributeDefinition | None, value: Any) -> str:
+    """A value in the history: the history does not name organisations (only their id)."""
+    if definition is None:
+        return _text(value)
+    return str(display(definition, value, {}))
 
 
 def _as_dict(value: Any) -> dict:
@@ -270,233 +284,3 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-# Forms ------------------------------------------------------------------------------
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class DigitGroupsMixin:
-    """Numbers typed with their digits grouped by spaces (“1 234,5”) are understood."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s\u00a0\u202f]", "", value)
-        return super().to_python(value)
-
-
-class IntegerField(DigitGroupsMixin, forms.IntegerField):
-    pass
-
-
-class DecimalField(DigitGroupsMixin, forms.DecimalField):
-    pass
-
-
-def form_field(definition: AttributeDefinition, user) -> forms.Field:
-    """The form field of one attribute."""
-    kind, common = definition.type, {"label": definition.label, "help_text": definition.help}
-    required = definition.required and kind != T.BOOLEAN
-    if kind == T.STRING:
-        return forms.CharField(max_length=MAX_STRING, required=required, **common)
-    if kind == T.TEXT:
-        textarea = forms.Textarea(attrs={"rows": 3})
-        return forms.CharField(max_length=MAX_TEXT, widget=textarea, required=required, **common)
-    if kind == T.INTEGER:
-        return IntegerField(required=required, localize=True, **common)
-    if kind == T.DECIMAL:
-        return DecimalField(required=required, localize=True, max_digits=30, **common)
-    if kind == T.DATE:
-        return forms.DateField(required=required, widget=DATE, **common)
-    if kind == T.BOOLEAN:
-        return forms.BooleanField(required=False, **common)
-    options = [(option, option) for option in definition.choices]
-    if kind == T.CHOICE:
-        return forms.ChoiceField(choices=[("", "—"), *options], required=required, **common)
-    if kind == T.MULTI_CHOICE:
-        widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
-        return forms.MultipleChoiceField(
-            choices=options, widget=widget, required=required, **common
-        )
-    field = forms.ModelChoiceField(
-        queryset=Organization.objects.restrict(user), required=required, **common
-    )
-    return lookup_field(field, "organizations")
-
-
-class AttributesFormMixin:
-    """Adds a field per active attribute of `attribute_target`; the cleaned values end up
-    in `cleaned_data["attributes"]` (merged into what the record had), checked again by the
-    service that writes them."""
-
-    attribute_target: str = ""
-
-    def add_attribute_fields(self, user) -> None:
-        self.attribute_user = user
-        stored = self.instance.attributes or {}
-        for definition in definitions(self.attribute_target):
-            name = PREFIX + definition.code
-            self.fields[name] = form_field(definition, user)
-            value = stored.get(definition.code)
-            if value is not None and definition.type == T.DATE:
-                value = datetime.date.fromisoformat(value)
-            self.initial[name] = value
-
-    def attribute_fields(self):
-        return [self[name] for name in self.fields if name.startswith(PREFIX)]
-
-    def clean(self):
-        data = super().clean()
-        given = {
-            name.removeprefix(PREFIX): data.pop(name)
-            for name in list(data)
-            if name.startswith(PREFIX)
-        }
-        try:
-            data["attributes"] = clean_attributes(
-                self.attribute_target,
-                given,
-                current=self.instance.attributes,
-                user=self.attribute_user,
-            )
-        except AttributeErrors as error:
-            for code, messages in error.by_code.items():
-                self.add_error(PREFIX + code if PREFIX + code in self.fields else None, messages)
-        return data
-
-    def changes(self) -> dict:
-        return {**super().changes(), "attributes": self.cleaned_data["attributes"]}
-
-
-# Lists ------------------------------------------------------------------------------
-
-
-def annotate_sort_key(queryset, definition: AttributeDefinition, name: str):
-    """`queryset` with `name` holding what a list sorts the attribute by: the number for
-    numbers, the referenced organisation's name for references, the text otherwise."""
-    text = KT(f"attributes__{definition.code}")
-    if definition.type == T.INTEGER:
-        return queryset.annotate(**{name: Cast(text, IntegerColumn())})
-    if definition.type == T.DECIMAL:
-        return queryset.annotate(**{name: Cast(text, FloatField())})
-    if definition.type == T.ORGANIZATION:
-        queryset = queryset.annotate(**{f"{name}_ref": Cast(text, IntegerColumn())})
-        referenced = Organization.objects.filter(pk=OuterRef(f"{name}_ref"))
-        return queryset.annotate(**{name: Subquery(referenced.values("short_name")[:1])})
-    # Plain text: comparisons of a JSON key would read the compared value as JSON.
-    return queryset.annotate(**{name: Cast(text, TextField())})
-
-
-class AttributeFilterSetMixin:
-    """A FilterSet with a filter (or a from–to pair) per active attribute and sorting by
-    any of them with the `o` parameter (`attr_<code>` / `-attr_<code>`)."""
-
-    attribute_target: str = ""
-
-    def add_attribute_filters(self) -> None:
-        self.attribute_definitions = definitions(self.attribute_target)
-        ordering = self.filters["o"]
-        for definition in self.attribute_definitions:
-            self.filters.update(_filters(definition))
-            ordering.param_map[PREFIX + definition.code] = PREFIX + definition.code
-        ordering.extra["choices"] = ordering.build_choices(
-            {field: param for param, field in ordering.param_map.items()}, {}
-        )
-        ordering.__dict__.pop("_field", None)  # a form field built earlier has old choices
-
-    def filter_queryset(self, queryset):
-        sort = self.form.cleaned_data.get("o") or []
-        for definition in self.attribute_definitions:
-            name = PREFIX + definition.code
-            if name in sort or f"-{name}" in sort:
-                queryset = annotate_sort_key(queryset, definition, name)
-        return super().filter_queryset(queryset)
-
-
-def _filters(definition: AttributeDefinition) -> dict[str, django_filters.Filter]:
-    name, label, kind = PREFIX + definition.code, definition.label, definition.type
-    key = f"attributes__{definition.code}"
-    if kind in RANGED:
-        bounds = {}
-        for suffix, lookup, word in (("min", "gte", _("from")), ("max", "lte", _("to"))):
-            field_class = {
-                T.INTEGER: django_filters.NumberFilter,
-                T.DECIMAL: django_filters.NumberFilter,
-                T.DATE: django_filters.DateFilter,
-            }[kind]
-            extra = {"widget": DATE} if kind == T.DATE else {}
-            bounds[f"{name}_{suffix}"] = field_class(
-                label=f"{label}: {word}", method=_range(definition, lookup), **extra
-            )
-        return bounds
-    if kind == T.BOOLEAN:
-        choices = [("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))]
-        return {
-            name: django_filters.ChoiceFilter(
-                label=label,
-                choices=choices,
-                empty_label=_("All"),
-                method=lambda qs, _n, value: qs.filter(**{key: value == "true"}),
-            )
-        }
-    if kind == T.CHOICE:
-        return {
-            name: django_filters.ChoiceFilter(
-                label=label,
-                choices=[(o, o) for o in definition.choices],
-                empty_label=_("All"),
-                method=lambda qs, _n, value: qs.filter(**{key: value}),
-            )
-        }
-    if kind == T.MULTI_CHOICE:
-        return {
-            name: django_filters.ChoiceFilter(
-                label=label,
-                choices=[(o, o) for o in definition.choices],
-                empty_label=_("All"),
-                method=lambda qs, _n, value: qs.annotate(**{name: KT(key)}).filter(
-                    **{f"{name}__regex": _json_string_pattern(value)}
-                ),
-            )
-        }
-    if kind == T.ORGANIZATION:
-        return {name: django_filters.CharFilter(label=label, method=_by_organization(definition))}
-    return {
-        name: django_filters.CharFilter(
-            label=label,
-            method=lambda qs, _n, value: qs.annotate(**{name: KT(key)}).filter(
-                **{f"{name}__iregex": contains(value)}
-            ),
-        )
-    }
-
-
-def _json_string_pattern(value: str) -> str:
-    """Matches `value` as a string inside a JSON list's text, whether the database keeps
-    non-Latin letters as they are (PostgreSQL) or as `\\u` escapes (SQLite)."""
-    forms_ = {json.dumps(value, ensure_ascii=False), json.dumps(value)}
-    return "|".join(re.escape(form) for form in sorted(forms_))
-
-
-def _range(definition: AttributeDefinition, lookup: str):
-    name = f"{PREFIX}{definition.code}_value"
-
-    def by_bound(queryset, _name, value):
-        if definition.type == T.DATE:
-            value = value.isoformat()
-        queryset = annotate_sort_key(queryset, definition, name)
-        return queryset.filter(**{f"{name}__{lookup}": value})
-
-    return by_bound
-
-
-def _by_organization(definition: AttributeDefinition):
-    name = f"{PREFIX}{definition.code}_id"
-
-    def by_name(queryset, _name, value):
-        matching = Organization.objects.filter(short_name__iregex=contains(value)).values("pk")
-        pk = Cast(KT(f"attributes__{definition.code}"), IntegerColumn())
-        return queryset.annotate(**{name: pk}).filter(**{f"{name}__in": matching})
-
-    return by_name

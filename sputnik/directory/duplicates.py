@@ -9,19 +9,38 @@ from django.utils.translation import gettext as _
 from sputnik.core.filters import contains
 
 from . import validation
-from .models import Person
+from .models import Organization, Person
 from .search import QueryKind, contact_owners, search
 
 LIMIT = 5
 
 
-def similar_organizations(user, name: str, inn: str = "", *, limit: int = LIMIT) -> list:
-    """Organisations the user may see with a name like `name` (typos forgiven); those with
-    the same INN are left out: the INN check refuses them with a link of its own."""
-    if not (name or "").strip():
-        return []
-    found = search(user, name, limit=limit).organizations
-    return [org for org in found if not inn or org.inn != inn]
+def similar_organizations(
+    user,
+    name: str,
+    inn: str = "",
+    *,
+    same_inn: bool = True,
+    exclude: int | None = None,
+    limit: int = LIMIT,
+) -> list[tuple[Organization, list[str]]]:
+    """Organisations the user may see that may be this one, each with why: the same INN
+    (when `same_inn`; creating one is refused anyway, with a link) or a similar name,
+    typos forgiven."""
+    visible = Organization.objects.restrict(user).exclude(pk=exclude)
+    found: dict[int, tuple[Organization, list[str]]] = {}
+    try:
+        inn = validation.clean_inn(inn) if inn else ""
+    except ValidationError:
+        inn = ""
+    if inn and same_inn:
+        for org in visible.filter(inn=inn)[:limit]:
+            found[org.pk] = (org, [_("same INN")])
+    if (name or "").strip():
+        for org in search(user, name, limit=limit + 1).organizations:
+            if org.pk != exclude and (org.pk not in found) and not (inn and org.inn == inn):
+                found[org.pk] = (org, [_("similar name")])
+    return list(found.values())[:limit]
 
 
 def similar_persons(

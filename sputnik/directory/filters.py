@@ -1,17 +1,24 @@
 """One FilterSet per list: organisation and person pages, their htmx tables, the API."""
 
+import json
+import re
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import BigIntegerField, FloatField, OuterRef, Q, Subquery, TextField
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.access.models import BusinessLine, User
-from sputnik.core.filters import contains, ordering_filter, search_filter
+from sputnik.core.filters import active_filter, contains, ordering_filter, search_filter
 
-from .attributes import AttributeFilterSetMixin
+from .attributes import PREFIX, definitions
 from .blacklist import undesirable_condition
 from .models import (
+    AttributeDefinition,
     AttributeTarget,
+    AttributeType,
     Category,
     Employment,
     Gender,
@@ -21,6 +28,140 @@ from .models import (
     OrganizationStatus,
     Person,
 )
+
+# Custom attributes ------------------------------------------------------------------
+
+T = AttributeType
+
+
+def annotate_sort_key(queryset, definition: AttributeDefinition, name: str, organizations):
+    """`queryset` with `name` holding what a list sorts the attribute by: the number for
+    numbers, the name of the referenced organisation (among `organizations`, those the
+    user may see) for references, the text otherwise."""
+    text = KT(f"attributes__{definition.code}")
+    if definition.type == T.INTEGER:
+        return queryset.annotate(**{name: Cast(text, BigIntegerField())})
+    if definition.type == T.DECIMAL:
+        return queryset.annotate(**{name: Cast(text, FloatField())})
+    if definition.type == T.ORGANIZATION:
+        queryset = queryset.annotate(**{f"{name}_ref": Cast(text, BigIntegerField())})
+        referenced = organizations.filter(pk=OuterRef(f"{name}_ref")).order_by()
+        return queryset.annotate(**{name: Subquery(referenced.values("short_name")[:1])})
+    # Plain text: comparisons of a JSON key would read the compared value as JSON.
+    return queryset.annotate(**{name: Cast(text, TextField())})
+
+
+class AttributeFilterSetMixin:
+    """A FilterSet with a filter (or a from–to pair) per active attribute and sorting by
+    any of them with the `o` parameter (`attr_<code>` / `-attr_<code>`)."""
+
+    attribute_target: str = ""
+
+    def add_attribute_filters(self) -> None:
+        user = getattr(self.request, "user", None)
+        self.organizations = (
+            Organization.objects.restrict(user) if user else Organization.objects.none()
+        )
+        self.attribute_definitions = definitions(self.attribute_target)
+        ordering = self.filters["o"]
+        for definition in self.attribute_definitions:
+            self.filters.update(attribute_filters(definition, self.organizations))
+            ordering.param_map[PREFIX + definition.code] = PREFIX + definition.code
+        ordering.extra["choices"] = ordering.build_choices(
+            {field: param for param, field in ordering.param_map.items()}, {}
+        )
+        ordering.__dict__.pop("_field", None)  # a form field built earlier has old choices
+
+    def filter_queryset(self, queryset):
+        sort = self.form.cleaned_data.get("o") or []
+        for definition in self.attribute_definitions:
+            name = PREFIX + definition.code
+            if name in sort or f"-{name}" in sort:
+                queryset = annotate_sort_key(queryset, definition, name, self.organizations)
+        return super().filter_queryset(queryset)
+
+
+def attribute_filters(definition: AttributeDefinition, organizations) -> dict:
+    """The filters of one attribute, named `attr_<code>` (or `…_min` / `…_max`)."""
+    name, key = PREFIX + definition.code, f"attributes__{definition.code}"
+    options = [(o, o) for o in definition.choices]
+    kind, label = definition.type, definition.label
+
+    def choice(method) -> django_filters.ChoiceFilter:
+        return django_filters.ChoiceFilter(
+            label=label, choices=options, empty_label=_("All"), method=method
+        )
+
+    if kind in (T.INTEGER, T.DECIMAL, T.DATE):
+        return _range_filters(definition, organizations)
+    if kind == T.BOOLEAN:
+        options = [("true", _("Yes")), ("false", _("No"))]
+        return {name: choice(lambda qs, _n, value: qs.filter(_is_true(key, value == "true")))}
+    if kind == T.CHOICE:
+        return {name: choice(lambda qs, _n, value: qs.filter(**{key: value}))}
+    if kind == T.MULTI_CHOICE:
+        return {name: choice(lambda qs, _n, value: _text_matches(qs, key, _json_string(value)))}
+    if kind == T.ORGANIZATION:
+        method = _by_organization(definition, organizations)
+        return {name: django_filters.CharFilter(label=label, method=method)}
+    return {
+        name: django_filters.CharFilter(
+            label=label, method=lambda qs, _n, value: _text_matches(qs, key, contains(value))
+        )
+    }
+
+
+def _is_true(key: str, wanted: bool) -> Q:
+    """Yes: stored true. No: stored false, or never set."""
+    if wanted:
+        return Q(**{key: True})
+    field, code = key.split("__", 1)
+    return Q(**{key: False}) | ~Q(**{f"{field}__has_key": code})
+
+
+def _text_matches(queryset, key: str, pattern: str):
+    """Rows whose attribute, as text, matches the case-insensitive `pattern`."""
+    return queryset.annotate(_attribute_text=KT(key)).filter(_attribute_text__iregex=pattern)
+
+
+def _json_string(value: str) -> str:
+    """Matches `value` as a string inside a JSON list's text, whether the database keeps
+    non-Latin letters as they are (PostgreSQL) or as `\\u` escapes (SQLite)."""
+    spellings = {json.dumps(value, ensure_ascii=False), json.dumps(value)}
+    return "|".join(re.escape(spelling) for spelling in sorted(spellings))
+
+
+def _range_filters(definition: AttributeDefinition, organizations) -> dict:
+    name, label = PREFIX + definition.code, definition.label
+    value_name = f"{name}_value"
+    date = definition.type == T.DATE
+    filter_class = django_filters.DateFilter if date else django_filters.NumberFilter
+    extra = {"widget": forms.DateInput(attrs={"type": "date"})} if date else {}
+
+    def bound(lookup: str):
+        def by_bound(queryset, _name, value):
+            queryset = annotate_sort_key(queryset, definition, value_name, organizations)
+            value = value.isoformat() if date else value
+            return queryset.filter(**{f"{value_name}__{lookup}": value})
+
+        return by_bound
+
+    return {
+        f"{name}_min": filter_class(label=f"{label}: {_('from')}", method=bound("gte"), **extra),
+        f"{name}_max": filter_class(label=f"{label}: {_('to')}", method=bound("lte"), **extra),
+    }
+
+
+def _by_organization(definition: AttributeDefinition, organizations):
+    """Rows referring to an organisation (one the user may see) whose name has the text."""
+    name = f"{PREFIX}{definition.code}_id"
+
+    def by_name(queryset, _name, value):
+        matching = organizations.filter(short_name__iregex=contains(value)).values("pk")
+        pk = Cast(KT(f"attributes__{definition.code}"), BigIntegerField())
+        return queryset.annotate(**{name: pk}).filter(**{f"{name}__in": matching})
+
+    return by_name
 
 
 class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
@@ -180,3 +321,17 @@ class PersonFilter(AttributeFilterSetMixin, django_filters.FilterSet):
                 | Q(patronymic__iregex=fragment)
             )
         return queryset
+
+
+class AttributeDefinitionFilter(django_filters.FilterSet):
+    target = django_filters.ChoiceFilter(
+        choices=AttributeTarget.choices, label=_("Applies to"), empty_label=_("All")
+    )
+    type = django_filters.ChoiceFilter(
+        choices=AttributeType.choices, label=_("Type"), empty_label=_("All")
+    )
+    is_active = active_filter()
+
+    class Meta:
+        model = AttributeDefinition
+        fields = ["target", "type", "is_active"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -11,11 +14,20 @@ from sputnik.access.models import User, lines_with_role
 from sputnik.core.views import VersionedForm
 
 from . import validation
-from .attributes import AttributesFormMixin
+from .attributes import (
+    MAX_STRING,
+    MAX_TEXT,
+    PREFIX,
+    AttributeErrors,
+    clean_attributes,
+    definitions,
+)
 from .lookup import lookup_field
 from .models import (
     AddressKind,
+    AttributeDefinition,
     AttributeTarget,
+    AttributeType,
     Category,
     ContactKind,
     Employment,
@@ -25,6 +37,112 @@ from .models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# Custom attributes ------------------------------------------------------------------
+
+T = AttributeType
+
+
+class DigitGroupsMixin:
+    """Numbers typed with their digits grouped by spaces (“1 234,5”) are understood."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = re.sub(r"[\s\u00a0\u202f]", "", value)
+        return super().to_python(value)
+
+
+class IntegerField(DigitGroupsMixin, forms.IntegerField):
+    pass
+
+
+class DecimalField(DigitGroupsMixin, forms.DecimalField):
+    pass
+
+
+def form_field(definition: AttributeDefinition, user, stored=None) -> forms.Field:
+    """The form field of one attribute; a stored value stays valid even if its option was
+    removed since or it names an organisation the user cannot see."""
+    kind, common = definition.type, {"label": definition.label, "help_text": definition.help}
+    common["required"] = definition.required and kind != T.BOOLEAN
+    if kind == T.TEXT:
+        common["widget"] = forms.Textarea(attrs={"rows": 3})
+    simple = {
+        T.STRING: lambda: forms.CharField(max_length=MAX_STRING, **common),
+        T.TEXT: lambda: forms.CharField(max_length=MAX_TEXT, **common),
+        T.INTEGER: lambda: IntegerField(localize=True, **common),
+        T.DECIMAL: lambda: DecimalField(localize=True, max_digits=30, **common),
+        T.DATE: lambda: forms.DateField(widget=DATE, **common),
+        T.BOOLEAN: lambda: forms.BooleanField(**{**common, "required": False}),
+    }
+    if kind in simple:
+        return simple[kind]()
+    if kind == T.ORGANIZATION:
+        return _organization_field(user, stored, common)
+    kept = stored if isinstance(stored, list) else [stored] if stored else []
+    options = [
+        (o, o) for o in [*definition.choices, *(v for v in kept if v not in definition.choices)]
+    ]
+    if kind == T.CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *options], **common)
+    widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    return forms.MultipleChoiceField(choices=options, widget=widget, **common)
+
+
+def _organization_field(user, stored, common) -> forms.ModelChoiceField:
+    visible = Organization.objects.restrict(user)
+    allowed = Organization.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk=stored))
+    field = forms.ModelChoiceField(queryset=allowed if stored else visible, **common)
+    return lookup_field(field, "organizations", visible=visible)
+
+
+class AttributesFormMixin:
+    """Adds a field per active attribute of `attribute_target`; the cleaned values end up
+    in `cleaned_data["attributes"]` (merged into what the record had), checked again by the
+    service that writes them."""
+
+    attribute_target: str = ""
+
+    def add_attribute_fields(self, user) -> None:
+        self.attribute_user = user
+        stored = self.instance.attributes or {}
+        for definition in definitions(self.attribute_target):
+            name = PREFIX + definition.code
+            value = stored.get(definition.code)
+            self.fields[name] = form_field(definition, user, value)
+            if value is not None and definition.type == T.DATE:
+                value = datetime.date.fromisoformat(value)
+            self.initial[name] = value
+
+    def attribute_fields(self):
+        return [self[name] for name in self.fields if name.startswith(PREFIX)]
+
+    def clean(self):
+        data = super().clean()
+        stored = self.instance.attributes or {}
+        given = {
+            name.removeprefix(PREFIX): data.pop(name)
+            for name in list(data)
+            if name.startswith(PREFIX)
+        }
+        # An unticked box that never held a value stays without one (no "no" in history).
+        given = {c: v for c, v in given.items() if v is not False or c in stored}
+        given = {c: getattr(v, "pk", v) for c, v in given.items()}  # organisations by id
+        try:
+            data["attributes"] = clean_attributes(
+                self.attribute_target,
+                given,
+                current=self.instance.attributes,
+                user=self.attribute_user,
+            )
+        except AttributeErrors as error:
+            for code, messages in error.by_code.items():
+                self.add_error(PREFIX + code if PREFIX + code in self.fields else None, messages)
+        return data
+
+    def changes(self) -> dict:
+        return {**super().changes(), "attributes": self.cleaned_data["attributes"]}
 
 
 class LinesMixin:
@@ -187,3 +305,48 @@ class AddressForm(forms.Form):
     region = forms.CharField(label=_("Region"), max_length=200, required=False)
     city = forms.CharField(label=_("City"), max_length=200, required=False)
     street = forms.CharField(label=_("Street, building, office"), max_length=300, required=False)
+
+
+class AttributeDefinitionForm(forms.ModelForm):
+    options = forms.CharField(
+        label=_("Options"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For the choice types: one option per line."),
+    )
+
+    class Meta:
+        model = AttributeDefinition
+        fields = [
+            "target",
+            "type",
+            "code",
+            "label_ru",
+            "label_en",
+            "options",
+            "required",
+            "help_ru",
+            "help_en",
+            "order",
+            "show_in_list",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["options"].initial = "\n".join(self.instance.choices or [])
+        if self.instance.pk:
+            for name in AttributeDefinition.FIXED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Fixed once the attribute exists.")
+
+    def validate_unique(self):
+        """The service names a code already in use."""
+
+    def clean_options(self):
+        return [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+
+    def values(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["choices"] = data.pop("options")
+        return data

@@ -24,28 +24,33 @@ class RecordLookup(forms.Widget):
 
     template_name = "directory/lookup_widget.html"
 
-    def __init__(self, kind: str, attrs=None):
+    def __init__(self, kind: str, visible=None, attrs=None):
         super().__init__(attrs)
-        self.kind = kind
+        self.kind, self.visible = kind, visible
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        record = None
+        label = ""
         if value not in (None, ""):
-            record = KINDS[self.kind]._default_manager.filter(pk=value).first()
+            # Named only if the user may see it (a stored reference may point elsewhere).
+            visible = self.visible if self.visible is not None else self.choices.queryset
+            record = visible.filter(pk=value).first() if str(value).isdigit() else None
+            label = str(record) if record else _("#%(id)s (not visible to you)") % {"id": value}
         context["widget"].update(
             {
                 "url": reverse("directory:lookup", args=[self.kind]) + f"?name={name}",
-                "label": str(record) if record else "",
+                "label": label,
                 "placeholder": _("Type a name, INN, phone or e-mail"),
             }
         )
         return context
 
 
-def lookup_field(field: forms.ModelChoiceField, kind: str) -> forms.ModelChoiceField:
-    """Give a model choice field the type-to-find widget (its choices are never listed)."""
-    field.widget = RecordLookup(kind)
+def lookup_field(field: forms.ModelChoiceField, kind: str, visible=None):
+    """Give a model choice field the type-to-find widget (its choices are never listed);
+    `visible` are the records the widget may name, by default the field's queryset."""
+    field.widget = RecordLookup(kind, visible)
+    field.widget.choices = field.choices
     return field
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -17,23 +16,23 @@ from sputnik.core.exceptions import StaleEdit
 from sputnik.core.merge import count_links
 from sputnik.core.views import RestrictedMixin, redirect_response
 
+from . import services
 from .duplicates import similar_organizations, similar_persons
-from .merge import differences, merge
+from .merge import differences, may_merge
 from .models import ContactKind, Organization, Person
 from .search import search
 
-CANDIDATES = 10
+LIMIT = 10  # candidates offered
 
 
 class MergeView(RestrictedMixin, View):
     action = "change"
     template_name = "directory/merge.html"
 
+    merge_service = None
+
     def dispatch(self, request, *args, **kwargs):
-        meta = self.model._meta
-        if request.user.is_authenticated and not request.user.has_perm(
-            f"{meta.app_label}.delete_{meta.model_name}"
-        ):
+        if request.user.is_authenticated and not may_merge(request.user, self.model):
             raise PermissionDenied(_("Your role does not allow merging records."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -42,26 +41,34 @@ class MergeView(RestrictedMixin, View):
 
     def get(self, request, pk):
         kept = get_object_or_404(self.restricted_queryset(), pk=pk)
-        other_pk = request.GET.get("with")
-        if not other_pk:
+        if "with" not in request.GET:
             return render(request, self.template_name, self.pick_context(kept))
-        other = get_object_or_404(self.deletable().exclude(pk=kept.pk), pk=other_pk)
+        other = get_object_or_404(
+            self.deletable().exclude(pk=kept.pk), pk=_int(request.GET["with"])
+        )
         return render(request, self.template_name, self.compare_context(kept, other))
 
     def post(self, request, pk):
         kept = get_object_or_404(self.restricted_queryset(), pk=pk)
-        other = get_object_or_404(self.deletable().exclude(pk=kept.pk), pk=request.POST.get("with"))
-        take = [
-            name.removeprefix("choice_")
+        other = get_object_or_404(
+            self.deletable().exclude(pk=kept.pk), pk=_int(request.POST.get("with"))
+        )
+        choices = {
+            name.removeprefix("choice_"): value
             for name, value in request.POST.items()
-            if name.startswith("choice_") and value == "other"
-        ]
+            if name.startswith("choice_")
+        }
         versions = (_int(request.POST.get("kept_version")), _int(request.POST.get("other_version")))
         name = str(other)
         try:
-            with acting_as(request.user, request), transaction.atomic():
-                kept = merge(
-                    actor=request.user, kept=kept, other=other, take=take, versions=versions
+            with acting_as(request.user, request):
+                kept = self.merge_service(
+                    actor=request.user,
+                    kept=kept,
+                    other=other,
+                    take=[field for field, value in choices.items() if value == "other"],
+                    decided=list(choices),
+                    versions=versions,
                 )
         except StaleEdit as error:
             context = self.compare_context(kept, other, error=error.message)
@@ -85,7 +92,7 @@ class MergeView(RestrictedMixin, View):
         }
 
     def compare_context(self, kept, other, error: str = "") -> dict:
-        rows = differences(kept, other)
+        rows = differences(kept, other, self.request.user)
         for row in rows:
             row.choice = "other" if not row.kept and row.other else "kept"
             if self.request.method == "POST":
@@ -101,31 +108,24 @@ class MergeView(RestrictedMixin, View):
 
 class OrganizationMergeView(MergeView):
     model = Organization
+    merge_service = staticmethod(services.organization_merge)
 
     def found(self, kept, query):
         user = self.request.user
         if query:
-            return [
-                (org, _("found")) for org in search(user, query, limit=CANDIDATES).organizations
-            ]
-        same_inn = []
-        if kept.inn:
-            same_inn = Organization.objects.restrict(user).filter(inn=kept.inn).exclude(pk=kept.pk)
-        similar = similar_organizations(user, kept.short_name, limit=CANDIDATES)
-        return [(org, _("same INN")) for org in same_inn[:CANDIDATES]] + [
-            (org, _("similar name")) for org in similar if org.inn != kept.inn or not kept.inn
-        ]
+            return [(org, _("found")) for org in search(user, query, limit=LIMIT).organizations]
+        found = similar_organizations(user, kept.short_name, kept.inn, exclude=kept.pk)
+        return [(org, ", ".join(reasons)) for org, reasons in found]
 
 
 class PersonMergeView(MergeView):
     model = Person
+    merge_service = staticmethod(services.person_merge)
 
     def found(self, kept, query):
         user = self.request.user
         if query:
-            return [
-                (person, _("found")) for person in search(user, query, limit=CANDIDATES).persons
-            ]
+            return [(person, _("found")) for person in search(user, query, limit=LIMIT).persons]
         contacts = list(kept.contacts.values_list("kind", "value"))
         found = similar_persons(
             user,
@@ -135,7 +135,7 @@ class PersonMergeView(MergeView):
             emails=[v for k, v in contacts if k == ContactKind.EMAIL],
             phones=[v for k, v in contacts if k == ContactKind.PHONE],
             exclude=kept.pk,
-            limit=CANDIDATES,
+            limit=LIMIT,
         )
         return [(person, ", ".join(reasons)) for person, reasons in found]
 

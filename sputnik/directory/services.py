@@ -13,6 +13,7 @@ from sputnik.core.services import record_create, record_update
 
 from . import validation
 from .attributes import clean_attributes
+from .merge import merge
 from .models import (
     Address,
     AttributeDefinition,
@@ -70,8 +71,16 @@ def find_duplicate(inn: str, kpp: str = "", *, exclude: int | None = None) -> Or
 
 
 @transaction.atomic
-def organization_create(*, actor, business_lines: Iterable, **values: Any) -> Organization:
-    """Register an organisation in the given business lines; refuses a known INN."""
+def organization_create(
+    *,
+    actor,
+    business_lines: Iterable,
+    contacts: Iterable[dict] = (),
+    addresses: Iterable[dict] = (),
+    **values: Any,
+) -> Organization:
+    """Register an organisation in the given business lines, with its phones, e-mails and
+    addresses; refuses a known INN."""
     values = _clean_identifiers(values)
     duplicate = find_duplicate(values.get("inn", ""), values.get("kpp", ""))
     if duplicate is not None and values.get("parent") != duplicate:
@@ -80,14 +89,24 @@ def organization_create(*, actor, business_lines: Iterable, **values: Any) -> Or
     if not lines:
         raise ValidationError({"business_lines": _("Choose at least one business line.")})
     values["attributes"] = _attributes(AttributeTarget.ORGANIZATION, actor, values)
-    return record_create(Organization, actor=actor, business_lines=lines, **values)
+    organization = record_create(Organization, actor=actor, business_lines=lines, **values)
+    contacts_replace(actor=actor, owner=organization, items=contacts)
+    addresses_replace(actor=actor, organization=organization, items=addresses)
+    return organization
 
 
 @transaction.atomic
 def organization_update(
-    *, actor, organization: Organization, expected_version: int | None, **changes: Any
+    *,
+    actor,
+    organization: Organization,
+    expected_version: int | None,
+    contacts: Iterable[dict] | None = None,
+    addresses: Iterable[dict] | None = None,
+    **changes: Any,
 ) -> Organization:
-    """Change an organisation; refused if someone saved it meanwhile or the INN is taken."""
+    """Change an organisation (contacts and addresses, when given, replace its own);
+    refused if someone saved it meanwhile or the INN is taken."""
     changes = _clean_identifiers(changes)
     if "inn" in changes or "kpp" in changes:
         duplicate = find_duplicate(
@@ -104,29 +123,52 @@ def organization_update(
         changes["attributes"] = _attributes(
             AttributeTarget.ORGANIZATION, actor, changes, current=organization.attributes
         )
-    return record_update(organization, actor=actor, expected_version=expected_version, **changes)
+    organization = record_update(
+        organization, actor=actor, expected_version=expected_version, **changes
+    )
+    if contacts is not None:
+        contacts_replace(actor=actor, owner=organization, items=contacts)
+    if addresses is not None:
+        addresses_replace(actor=actor, organization=organization, items=addresses)
+    return organization
 
 
 @transaction.atomic
-def person_create(*, actor, business_lines: Iterable, **values: Any) -> Person:
-    """Register a contact person; the gender is inferred from the patronymic if not given."""
+def person_create(
+    *, actor, business_lines: Iterable, contacts: Iterable[dict] = (), **values: Any
+) -> Person:
+    """Register a contact person with their phones, e-mails and messengers; the gender is
+    inferred from the patronymic if not given."""
     if not values.get("gender"):
         values["gender"] = validation.gender_from_patronymic(values.get("patronymic", ""))
     lines = list(business_lines)
     if not lines:
         raise ValidationError({"business_lines": _("Choose at least one business line.")})
     values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values)
-    return record_create(Person, actor=actor, business_lines=lines, **values)
+    person = record_create(Person, actor=actor, business_lines=lines, **values)
+    contacts_replace(actor=actor, owner=person, items=contacts)
+    return person
 
 
 @transaction.atomic
-def person_update(*, actor, person: Person, expected_version: int | None, **changes: Any) -> Person:
-    """Change a person; refused if someone saved it meanwhile."""
+def person_update(
+    *,
+    actor,
+    person: Person,
+    expected_version: int | None,
+    contacts: Iterable[dict] | None = None,
+    **changes: Any,
+) -> Person:
+    """Change a person (contacts, when given, replace their own); refused if someone saved
+    it meanwhile."""
     if "attributes" in changes:
         changes["attributes"] = _attributes(
             AttributeTarget.PERSON, actor, changes, current=person.attributes
         )
-    return record_update(person, actor=actor, expected_version=expected_version, **changes)
+    person = record_update(person, actor=actor, expected_version=expected_version, **changes)
+    if contacts is not None:
+        contacts_replace(actor=actor, owner=person, items=contacts)
+    return person
 
 
 def _attributes(target: str, actor, values: dict[str, Any], current: dict | None = None) -> dict:
@@ -235,6 +277,8 @@ def contacts_replace(*, actor, owner: Organization | Person, items: Iterable[dic
         except ValidationError as error:
             errors.append(f"#{number}: {' '.join(error.messages)}")
             continue
+        if (kind, value) in wanted:
+            continue  # the same contact twice, in two spellings
         wanted.add((kind, value))
         contact = existing.get((kind, value))
         if contact is None:
@@ -323,20 +367,19 @@ def reference_delete(*, actor, item) -> None:
         item.save(update_fields=["is_active"])
 
 
-FIXED_ON_UPDATE = ("target", "code", "type")
-
-
 @transaction.atomic
 def attribute_definition_save(*, actor, definition: AttributeDefinition, **values: Any):
     """Create or change a custom attribute. Its kind of record, code and type are fixed once
     created (stored values depend on them); options are needed by, and only by, choices."""
     errors: dict[str, str] = {}
     if definition.pk:
-        for name in FIXED_ON_UPDATE:
+        for name in AttributeDefinition.FIXED_FIELDS:
             if name in values and values[name] != getattr(definition, name):
                 errors[name] = _("This cannot be changed once the attribute exists.")
     for name, value in values.items():
         setattr(definition, name, value)
+    if not isinstance(definition.choices or [], list | tuple):
+        raise ValidationError({"choices": _("List the options, one per line.")})
     choices = [str(option).strip() for option in definition.choices or [] if str(option).strip()]
     if definition.type in (AttributeType.CHOICE, AttributeType.MULTI_CHOICE):
         if not choices:
@@ -354,3 +397,15 @@ def attribute_definition_save(*, actor, definition: AttributeDefinition, **value
     definition.full_clean()
     definition.save()
     return definition
+
+
+def organization_merge(
+    *, actor, kept: Organization, other: Organization, **choices: Any
+) -> Organization:
+    """Merge the duplicate `other` into `kept` (see `merge.merge` for the choices)."""
+    return merge(actor=actor, kept=kept, other=other, **choices)
+
+
+def person_merge(*, actor, kept: Person, other: Person, **choices: Any) -> Person:
+    """Merge the duplicate person `other` into `kept` (see `merge.merge`)."""
+    return merge(actor=actor, kept=kept, other=other, **choices)

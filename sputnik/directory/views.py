@@ -167,8 +167,10 @@ class OrganizationCreateView(ConfirmSimilarMixin, OrganizationWriteMixin, Object
 
     def similar(self, form):
         data = form.cleaned_data
-        found = similar_organizations(self.request.user, data["short_name"], data.get("inn"))
-        return [(org, f"{_('INN')} {org.inn}" if org.inn else "") for org in found]
+        found = similar_organizations(
+            self.request.user, data["short_name"], data.get("inn", ""), same_inn=False
+        )
+        return [(org, f"{_('INN')} {org.inn}" if org.inn else "") for org, _why in found]
 
     def cautions(self, form):
         """An INN in the undesirable registry is warned about (DIR-6), with the reason."""
@@ -386,12 +388,9 @@ class PersonCreateView(ConfirmSimilarMixin, UserFormMixin, ObjectCreateView):
     def perform(self, form):
         data = dict(form.cleaned_data)
         data.pop("version", None)
-        contacts = {ContactKind.EMAIL: data.pop("email"), ContactKind.PHONE: data.pop("phone")}
-        person = services.person_create(actor=self.request.user, **data)
-        for kind, value in contacts.items():
-            if value:
-                services.contact_add(actor=self.request.user, person=person, kind=kind, value=value)
-        return person
+        typed = {ContactKind.EMAIL: data.pop("email"), ContactKind.PHONE: data.pop("phone")}
+        contacts = [{"kind": kind, "value": value} for kind, value in typed.items() if value]
+        return services.person_create(actor=self.request.user, contacts=contacts, **data)
 
 
 class PersonUpdateView(UserFormMixin, ObjectUpdateView):

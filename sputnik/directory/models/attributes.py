@@ -33,6 +33,9 @@ class AttributeType(models.TextChoices):
 class AttributeDefinition(TimeStamped):
     """An extra typed field of organisations, persons, deals or events."""
 
+    # Fixed once the attribute exists: the values stored under its code depend on them.
+    FIXED_FIELDS = ("target", "code", "type")
+
     target = models.CharField(_("applies to"), max_length=16, choices=AttributeTarget.choices)
     code = models.CharField(
         _("code"),

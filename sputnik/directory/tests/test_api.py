@@ -164,3 +164,16 @@ def test_person_contacts_through_the_api(api, line_a):
     }
     body = api.post("/api/v1/persons/", payload, format="json").json()
     assert body["contacts"][0]["value"] == "@ivanov"
+
+
+def test_the_same_contact_in_two_spellings_is_stored_once(api, line_a):
+    payload = {
+        "last_name": "Иванов",
+        "business_lines": [line_a.pk],
+        "contacts": [
+            {"kind": "email", "value": "ivanov@mail.ru"},
+            {"kind": "email", "value": "IVANOV@mail.ru"},
+        ],
+    }
+    body = api.post("/api/v1/persons/", payload, format="json").json()
+    assert [c["value"] for c in body["contacts"]] == ["ivanov@mail.ru"]

@@ -193,7 +193,7 @@ def test_form_card_and_history_show_the_attributes(each_type, seller, line_a):
     org.refresh_from_db()
     assert org.attributes["staff"] == 1300 and "size" not in org.attributes
     history = page.get(f"/history/directory/organization/{org.pk}/").content.decode()
-    assert "Поле staff" in history and "1300" in history and "Поле size" in history
+    assert "Поле staff" in history and "1\xa0300" in history and "Поле size" in history
 
 
 def test_person_form_has_the_person_attributes_only(db, seller, line_a):
@@ -217,7 +217,7 @@ FILTERS = [
     ("attr_staff_max=99", ["Бета"]),
     ("attr_revenue_min=10.5", ["Альфа"]),
     ("attr_founded_max=2005-01-01", ["Альфа"]),
-    ("attr_partner=false", ["Бета"]),
+    ("attr_partner=false", ["Бета", "Гамма"]),  # "no" includes "never set"
     ("attr_size=Малый", ["Бета"]),
     ("attr_channels=Почта", ["Альфа", "Бета"]),
     ("attr_channels=Звонки", ["Альфа"]),
@@ -270,6 +270,9 @@ def three(each_type, line_a):
     make(business_lines=[line_a], short_name="Гамма")
 
 
+THREE = {"Альфа", "Бета", "Гамма"}  # the referenced Аврора and Яхонт have no values
+
+
 def names_in(content: str) -> list[str]:
     return re.findall(r">(Альфа|Бета|Гамма)<", content)
 
@@ -279,7 +282,8 @@ def test_list_and_api_filter_by_each_type(three, seller, query, expected):
     page, api = clients_for(seller)
     assert names_in(page.get(f"/organizations/?{query}").content.decode()) == expected
     body = api.get(f"/api/v1/organizations/?{query}").json()
-    assert sorted(o["short_name"] for o in body["results"]) == sorted(expected)
+    shown = [o["short_name"] for o in body["results"] if o["short_name"] in THREE]
+    assert sorted(shown) == sorted(expected)
 
 
 @pytest.mark.parametrize(("sort", "expected"), SORTS)
@@ -385,3 +389,138 @@ def test_person_factory_keeps_attributes(db, line_a):
     define("hobby", "string", target="person")
     person = PersonFactory(business_lines=[line_a], attributes={"hobby": "Шахматы"})
     assert Person.objects.get(pk=person.pk).attributes == {"hobby": "Шахматы"}
+
+
+# Values the editor did not set stay as they are -----------------------------------------
+
+
+@pytest.fixture
+def hidden_reference(db, line_a, line_b):
+    """An organisation of line A whose “holding” is an organisation of line B."""
+    define("holding", "organization")
+    define("size", "choice")
+    hidden = OrganizationFactory(business_lines=[line_b], short_name="Секретный холдинг")
+    org = OrganizationFactory(
+        business_lines=[line_a],
+        short_name="Дочка",
+        attributes={"holding": hidden.pk, "size": "Малый"},
+    )
+    return org, hidden
+
+
+def test_hidden_reference_is_neither_named_nor_lost(hidden_reference, seller, line_a):
+    org, hidden = hidden_reference
+    page, api = clients_for(seller)
+    for url in (f"/organizations/{org.pk}/", f"/organizations/{org.pk}/edit/"):
+        assert "Секретный холдинг" not in page.get(url).content.decode(), url
+    # Whatever id is posted, the form never names an organisation the user cannot see.
+    form = {"short_name": "Дочка", "status": "prospect", "country": "RU"}
+    probe = page.post(f"/organizations/{org.pk}/edit/", {**form, "parent": hidden.pk})
+    assert "Секретный холдинг" not in probe.content.decode()
+    # Changing another attribute keeps the reference the user cannot set.
+    patched = api.patch(
+        f"/api/v1/organizations/{org.pk}/",
+        {"attributes": {"size": "Крупный"}, "version": org.version},
+        format="json",
+    )
+    assert patched.status_code == 200, patched.json()
+    org.refresh_from_db()
+    assert org.attributes == {"holding": hidden.pk, "size": "Крупный"}
+    saved = page.post(
+        f"/organizations/{org.pk}/edit/",
+        {
+            **form,
+            "business_lines": [line_a.pk],
+            "attr_holding": hidden.pk,
+            "attr_size": "Крупный",
+            "version": org.version,
+        },
+    )
+    assert saved.status_code == 302
+    org.refresh_from_db()
+    assert org.attributes["holding"] == hidden.pk
+
+
+def test_a_removed_option_stays_on_the_records_that_have_it(hidden_reference, seller):
+    org, _hidden = hidden_reference
+    size = AttributeDefinition.objects.get(code="size")
+    services.attribute_definition_save(actor=None, definition=size, choices=["Крупный"])
+    page, api = clients_for(seller)
+    edit = page.get(f"/organizations/{org.pk}/edit/").content.decode()
+    assert re.search(r'<option value="Малый" selected>', edit)
+    patched = api.patch(
+        f"/api/v1/organizations/{org.pk}/",
+        {"attributes": {"size": "Малый", "holding": _hidden.pk}, "version": org.version},
+        format="json",
+    )
+    assert patched.status_code == 200
+    refused = api.patch(
+        f"/api/v1/organizations/{org.pk}/",
+        {"attributes": {"size": "Средний"}, "version": patched.json()["version"]},
+        format="json",
+    )
+    assert refused.status_code == 400
+
+
+def test_filters_and_sorting_do_not_reveal_hidden_organisations(hidden_reference, seller):
+    org, _hidden = hidden_reference
+    page = clients_for(seller)[0]
+    assert "Дочка" not in page.get("/organizations/?attr_holding=секрет").content.decode()
+    assert "Секретный" not in page.get("/organizations/?o=attr_holding").content.decode()
+
+
+def test_whole_numbers_beyond_32_bits_sort_and_filter(db, seller, line_a):
+    define("revenue_rub", "integer")
+    for name, value in (("Большая", 3_000_000_000), ("Малая", 5)):
+        OrganizationFactory(
+            business_lines=[line_a], short_name=name, attributes={"revenue_rub": value}
+        )
+    page = clients_for(seller)[0]
+    content = page.get(
+        "/organizations/?o=-attr_revenue_rub&attr_revenue_rub_min=1"
+    ).content.decode()
+    assert re.findall(r">(Большая|Малая)<", content) == ["Большая", "Малая"]
+    with pytest.raises(ValidationError, match="15"):
+        clean_attributes("organization", {"revenue_rub": 10**15})
+
+
+def test_an_unticked_box_is_not_stored(db, seller, line_a):
+    define("partner", "boolean")
+    page = clients_for(seller)[0]
+    form = {"short_name": "Без флага", "status": "prospect", "country": "RU"}
+    page.post("/organizations/new/", {**form, "business_lines": [line_a.pk]})
+    assert Organization.objects.get().attributes == {}
+
+
+def test_options_must_be_a_list(admin_user):
+    api = clients_for(admin_user)[1]
+    payload = {
+        "target": "person",
+        "code": "hobby",
+        "type": "choice",
+        "label_ru": "Хобби",
+        "label_en": "Hobby",
+        "choices": "abc",
+    }
+    response = api.post("/api/v1/attribute-definitions/", payload, format="json")
+    assert response.status_code == 400 and not AttributeDefinition.objects.exists()
+
+
+def test_history_costs_the_same_whatever_its_length(db, seller, line_a):
+    from sputnik.core.testing import assert_constant_queries
+
+    define("staff", "integer")
+    org = OrganizationFactory(business_lines=[line_a], attributes={"staff": 1})
+
+    def change():
+        for n in range(3):
+            current = Organization.objects.get(pk=org.pk)
+            services.organization_update(
+                actor=None,
+                organization=current,
+                expected_version=None,
+                attributes={"staff": 10 + n},
+            )
+
+    page = clients_for(seller)[0]
+    assert_constant_queries(page, f"/history/directory/organization/{org.pk}/", change)

@@ -101,11 +101,14 @@ def test_head_merges_two_duplicate_organisations(signed_in, live_server, make_us
     page.get_by_test_id("merge-candidates").get_by_role("link", name="Ромашка ООО").click()
     form = page.get_by_test_id("merge-form")
     form.get_by_label("Дубль").check()
+    questions = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     form.get_by_role("button", name="Объединить").click()
     expect(page.get_by_role("heading", name="Ромашка", exact=True)).to_be_visible()
     people = page.get_by_test_id("current-people")
     expect(people).to_contain_text("Иванов")
     expect(people).to_contain_text("Петров")
     expect(page.get_by_test_id("history")).to_contain_text("Объединено")
+    assert "Ромашка ООО" in questions[0]  # asked before an irreversible merge
     assert not Organization.objects.filter(pk=other.pk).exists()
     assert Organization.objects.get(pk=kept.pk).notes == "Дубль"

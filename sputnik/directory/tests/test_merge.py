@@ -179,3 +179,53 @@ def test_api_merges_persons_with_all_their_jobs(head, line_a):
         f"/api/v1/persons/{kept.pk}/merge/", {"other": kept.pk, "version": 1}, format="json"
     )
     assert stale.status_code == 400  # a record cannot be merged into itself
+
+
+def test_merge_moves_references_and_keeps_one_address_per_kind(pair, head, line_a):
+    kept, other = pair
+    services.attribute_definition_save(
+        actor=None,
+        definition=services.AttributeDefinition(),
+        target="person",
+        code="employer",
+        type="organization",
+        label_ru="Работодатель",
+        label_en="Employer",
+    )
+    person = PersonFactory(business_lines=[line_a], attributes={"employer": other.pk})
+    for org, city in ((kept, "Москва"), (other, "Тула")):
+        services.address_save(actor=None, organization=org, kind="legal", city=city)
+    services.address_save(actor=None, organization=other, kind="postal", city="Тула")
+    merge(actor=head, kept=kept, other=other)
+    person.refresh_from_db()
+    assert person.attributes == {"employer": kept.pk}
+    assert sorted(kept.addresses.values_list("kind", "city")) == [
+        ("legal", "Москва"),
+        ("postal", "Тула"),
+    ]
+    page = clients_for(head)[0]
+    assert (
+        page.post(
+            f"/organizations/{kept.pk}/contacts/",
+            {"form": "address", "kind": "legal", "city": "Омск"},
+        ).status_code
+        == 302
+    )
+
+
+def test_a_chosen_empty_value_is_kept(pair, head):
+    kept, other = pair
+    page = clients_for(head)[0]
+    page.post(
+        f"/organizations/{kept.pk}/merge/",
+        {"with": other.pk, "choice_inn": "kept", "choice_attr_staff": "kept"},
+    )
+    kept.refresh_from_db()
+    assert kept.inn == "" and "staff" not in kept.attributes
+
+
+def test_a_malformed_partner_id_is_not_found(pair, head):
+    kept, _other = pair
+    page = clients_for(head)[0]
+    assert page.get(f"/organizations/{kept.pk}/merge/?with=abc").status_code == 404
+    assert page.post(f"/organizations/{kept.pk}/merge/", {"with": "abc"}).status_code == 404
