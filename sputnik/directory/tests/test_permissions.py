@@ -160,3 +160,41 @@ def test_lines_offered_on_forms_are_only_writable_ones(line_a, line_b, make_user
     )
     assert response.status_code == 200
     assert not Organization.objects.filter(short_name="Чужая").exists()
+
+
+# Role by role: who defines attributes and who merges ----------------------------------
+
+DEFINES = {RoleCode.ADMINISTRATOR}
+MERGES = {RoleCode.HEAD_OF_SALES, RoleCode.HEAD_OF_MARKETING, RoleCode.ADMINISTRATOR}
+
+
+@pytest.mark.parametrize("role", list(RoleCode))
+def test_attribute_definitions_and_merging_by_role(role, line_a, make_user):
+    from sputnik.directory.models import AttributeDefinition
+
+    user = make_user(role, all_lines_role="manage")
+    page, api = clients_for(user)
+    definition = {
+        "target": "organization",
+        "type": "string",
+        "code": f"note_{role}",
+        "label_ru": "Заметка",
+        "label_en": "Note",
+        "order": 0,
+    }
+    created = page.post("/attributes/new/", definition)
+    assert created.status_code == (302 if role in DEFINES else 403), role
+    via_api = api.post("/api/v1/attribute-definitions/", {**definition, "code": f"api_{role}"})
+    assert via_api.status_code == (201 if role in DEFINES else 403), role
+    assert AttributeDefinition.objects.count() == (2 if role in DEFINES else 0)
+
+    kept = OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
+    other = OrganizationFactory(business_lines=[line_a], short_name="Ромашка 2")
+    merging = role in MERGES
+    wizard = page.get(f"/organizations/{kept.pk}/merge/?with={other.pk}")
+    assert wizard.status_code == (200 if merging else 403), role
+    body = {"other": other.pk, "version": kept.version}
+    merged = api.post(f"/api/v1/organizations/{kept.pk}/merge/", body, format="json")
+    # Directors and security officers read only: the record itself refuses them first.
+    assert merged.status_code == (200 if merging else 403), role
+    assert Organization.objects.filter(pk=other.pk).exists() != merging
