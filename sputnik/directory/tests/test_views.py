@@ -147,15 +147,30 @@ def test_organisation_edit_conflict(client, seller, make_user, line_a):
         "/api/v1/organizations/",
         "/api/v1/persons/",
         "/api/v1/employments/",
+        "/organizations/?o=attr_holding&attr_staff_min=0",
     ],
 )
 def test_lists_run_constant_queries(url, seller, line_a):
     page, api = clients_for(seller)
     client = api if url.startswith("/api/") else page
+    for code, kind in (("holding", "organization"), ("staff", "integer")):
+        services.attribute_definition_save(
+            actor=None,
+            definition=services.AttributeDefinition(),
+            target="organization",
+            code=code,
+            type=kind,
+            label_ru=code,
+            label_en=code,
+            show_in_list=True,
+        )
+    holding = OrganizationFactory(business_lines=[line_a], short_name="Холдинг")
 
     def grow():
-        for _ in range(3):
-            org = OrganizationFactory(business_lines=[line_a])
+        for n in range(3):
+            org = OrganizationFactory(
+                business_lines=[line_a], attributes={"holding": holding.pk, "staff": n}
+            )
             services.contact_add(actor=None, organization=org, kind="phone", value="+74950000000")
             person = PersonFactory(business_lines=[line_a])
             services.employment_create(actor=None, person=person, organization=org)
