@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from sputnik.access import api as access_api
 from sputnik.directory import api as directory_api
 from sputnik.directory import blacklist_api, search_api
+from sputnik.integrations import api as integrations_api
 
 router = DefaultRouter()
 router.register("business-lines", access_api.BusinessLineViewSet, basename="businessline")
@@ -24,6 +25,7 @@ router.register(
     basename="attributedefinition",
 )
 blacklist_api.register(router)
+router.register("exports", integrations_api.ExportViewSet, basename="export")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -9,6 +9,7 @@ import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import batched
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -177,24 +178,13 @@ def _write_csv(run: AuditExport, raw) -> None:
     writer = csv.writer(text, delimiter=";" if run.language == "ru" else ",")
     writer.writerow(HEADER)
     done = 0
-    for chunk in _chunks(entries.iterator(chunk_size=CHUNK), CHUNK):
+    for chunk in batched(entries.iterator(chunk_size=CHUNK), CHUNK):
         for entry in describe(chunk):
             writer.writerow(_csv_row(entry))
         done += len(chunk)
         run_progress(run, done)
     run.done = done
     text.detach()
-
-
-def _chunks(iterator, size):
-    chunk = []
-    for item in iterator:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _csv_row(entry: LogEntry) -> list[str]:
@@ -217,6 +207,7 @@ def _csv_row(entry: LogEntry) -> list[str]:
 
 
 DETAIL_LABELS = {
+    "rows": gettext_lazy("Rows"),
     "subject": gettext_lazy("Employee"),
     "line": gettext_lazy("Business line"),
     "role": gettext_lazy("Role"),
@@ -231,7 +222,12 @@ DETAIL_LABELS = {
     "issued": gettext_lazy("Issued"),
     "filters": gettext_lazy("Filters"),
 }
-EXPORTED = {"audit": gettext_lazy("audit trail"), "api_token": gettext_lazy("API token")}
+EXPORTED = {
+    "audit": gettext_lazy("audit trail"),
+    "api_token": gettext_lazy("API token"),
+    "organizations": gettext_lazy("list of organisations"),
+    "persons": gettext_lazy("list of persons"),
+}
 
 
 def describe_events(events: Iterable) -> list:

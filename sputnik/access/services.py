@@ -33,14 +33,23 @@ PROFILE_FIELDS = {"first_name", "last_name", "patronymic", "position", "phone", 
 
 
 def security_event_record(
-    kind: str, *, user: User | None = None, username: str = "", request=None, **details: Any
+    kind: str,
+    *,
+    user: User | None = None,
+    username: str = "",
+    request=None,
+    remote_addr: str | None = None,
+    **details: Any,
 ) -> SecurityEvent:
-    """Append a sign-in, permission or export event to the security log."""
+    """Append a sign-in, permission or export event to the security log (a background
+    task passes the address its run was started from)."""
+    if remote_addr is None:
+        remote_addr = client_address(request) if request is not None else current_address()
     return SecurityEvent.objects.create(
         kind=kind,
         user=user if user is not None and user.pk else None,
         username=username or (user.username if user is not None else ""),
-        remote_addr=client_address(request) if request is not None else current_address(),
+        remote_addr=remote_addr,
         details=details,
     )
 

@@ -101,6 +101,26 @@
     }
   });
 
+  // Forms that act on the list as shown (export) carry the address bar's current filter
+  // and sort: htmx filtering changes them after the page was rendered.
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (!form.hasAttribute("data-current-query")) {
+      return;
+    }
+    form.querySelectorAll("input[data-query]").forEach(function (input) {
+      input.remove();
+    });
+    new URLSearchParams(window.location.search).forEach(function (value, key) {
+      if (key !== "page") {
+        const input = document.createElement("input");
+        Object.assign(input, { type: "hidden", name: key, value: value });
+        input.setAttribute("data-query", "");
+        form.appendChild(input);
+      }
+    });
+  });
+
   // Confirmation for destructive buttons: <button data-confirm="text">.
   document.addEventListener("submit", function (event) {
     const button = event.submitter;
