@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from sputnik.access import api as access_api
 from sputnik.directory import api as directory_api
-from sputnik.directory import blacklist_api, search_api
+from sputnik.directory import blacklist_api, search_api, segment_api
 from sputnik.integrations import api as integrations_api
 
 router = DefaultRouter()
@@ -24,6 +24,7 @@ router.register(
     directory_api.AttributeDefinitionViewSet,
     basename="attributedefinition",
 )
+router.register("lists", segment_api.SegmentViewSet, basename="segment")
 blacklist_api.register(router)
 router.register("exports", integrations_api.ExportViewSet, basename="export")
 

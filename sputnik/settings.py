@@ -269,7 +269,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"LineRoleEnum": "sputnik.core.roles.LineRole"},
+    "ENUM_NAME_OVERRIDES": {
+        "LineRoleEnum": "sputnik.core.roles.LineRole",
+        # Lists and exports are of organisations or persons: one enum for both.
+        "RecordKindEnum": "sputnik.directory.models.segment.SegmentKind",
+    },
 }
 
 AUDITLOG_DISABLE_REMOTE_ADDR = False

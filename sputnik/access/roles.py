@@ -25,7 +25,7 @@ def grant(app: str, models: tuple[str, ...], actions: str = "view add change del
     return [f"{app}.{action}_{model}" for model in models for action in actions.split()]
 
 
-COUNTERPARTIES = ("organization", "person", "employment", "contactpoint", "address")
+COUNTERPARTIES = ("organization", "person", "employment", "contactpoint", "address", "segment")
 REFERENCE = ("category", "industry", "attributedefinition")
 DIRECTORY_WORK = grant("directory", COUNTERPARTIES, "view add change") + grant(
     "directory", REFERENCE, "view"

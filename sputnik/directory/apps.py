@@ -23,6 +23,7 @@ class DirectoryConfig(AppConfig):
             Industry,
             Organization,
             Person,
+            Segment,
         )
 
         register_audited(Organization, m2m_fields={"categories", "business_lines"})
@@ -30,5 +31,6 @@ class DirectoryConfig(AppConfig):
         for model in (Address, ContactPoint, Employment, Category, Industry, AttributeDefinition):
             register_audited(model)
         register_audited(BlacklistEntry)
+        register_audited(Segment, m2m_fields={"business_lines"})
         for model in (Organization, Person):
             register_field_rows(model, "attributes", partial(history_rows, model._meta.model_name))

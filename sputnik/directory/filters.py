@@ -9,6 +9,8 @@ from django.db.models import BigIntegerField, FloatField, OuterRef, Q, Subquery,
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from sputnik.access.models import BusinessLine, User
 from sputnik.core.filters import active_filter, contains, ordering_filter, search_filter
@@ -27,6 +29,8 @@ from .models import (
     Organization,
     OrganizationStatus,
     Person,
+    Segment,
+    SegmentKind,
 )
 
 # Custom attributes ------------------------------------------------------------------
@@ -49,6 +53,27 @@ def annotate_sort_key(queryset, definition: AttributeDefinition, name: str, orga
         return queryset.annotate(**{name: Subquery(referenced.values("short_name")[:1])})
     # Plain text: comparisons of a JSON key would read the compared value as JSON.
     return queryset.annotate(**{name: Cast(text, TextField())})
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SegmentMembersFilter(django_filters.ModelChoiceFilter):
+    """Members of a list, given by the list's id."""
+
+
+class SegmentFilterMixin:
+    """The "in the list" criterion: members of one of the user's lists of this kind."""
+
+    def limit_segments(self, kind: str) -> None:
+        user = getattr(self.request, "user", None)
+        segments = Segment.objects.restrict(user) if user else Segment.objects.none()
+        self.filters["segment"].queryset = segments.filter(kind=kind)
+
+    def in_segment(self, queryset, name, segment):
+        from .segments import segment_members
+
+        depth = getattr(self.request, "segment_depth", 0) + 1
+        members = segment_members(self.request.user, segment, depth=depth)
+        return queryset.filter(pk__in=members.values("pk"))
 
 
 class AttributeFilterSetMixin:
@@ -164,7 +189,7 @@ def _by_organization(definition: AttributeDefinition, organizations):
     return by_name
 
 
-class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
+class OrganizationFilter(SegmentFilterMixin, AttributeFilterSetMixin, django_filters.FilterSet):
     attribute_target = AttributeTarget.ORGANIZATION
 
     q = search_filter()
@@ -195,6 +220,12 @@ class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
         empty_label=_("Anyone"),
     )
     inn = django_filters.CharFilter(label=_("INN"), lookup_expr="startswith")
+    segment = SegmentMembersFilter(
+        label=_("In the list"),
+        queryset=Segment.objects.none(),
+        empty_label=_("Any"),
+        method="in_segment",
+    )
     undesirable = django_filters.ChoiceFilter(
         label=_("Undesirable"),
         choices=[("true", _("Only undesirable")), ("false", _("Without undesirable"))],
@@ -214,12 +245,14 @@ class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
             "business_line",
             "responsible",
             "inn",
+            "segment",
             "undesirable",
         ]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         self.add_attribute_filters()
+        self.limit_segments(SegmentKind.ORGANIZATIONS)
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["business_line"].queryset = BusinessLine.objects.restrict(user)
@@ -237,7 +270,7 @@ class OrganizationFilter(AttributeFilterSetMixin, django_filters.FilterSet):
         )
 
 
-class PersonFilter(AttributeFilterSetMixin, django_filters.FilterSet):
+class PersonFilter(SegmentFilterMixin, AttributeFilterSetMixin, django_filters.FilterSet):
     attribute_target = AttributeTarget.PERSON
 
     q = search_filter()
@@ -264,6 +297,12 @@ class PersonFilter(AttributeFilterSetMixin, django_filters.FilterSet):
         empty_label=_("All"),
         method="by_consent",
     )
+    segment = SegmentMembersFilter(
+        label=_("In the list"),
+        queryset=Segment.objects.none(),
+        empty_label=_("Any"),
+        method="in_segment",
+    )
     do_not_contact = django_filters.ChoiceFilter(
         label=_("Do not contact"),
         choices=[
@@ -285,11 +324,13 @@ class PersonFilter(AttributeFilterSetMixin, django_filters.FilterSet):
             "gender",
             "consent_mailing",
             "do_not_contact",
+            "segment",
         ]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         self.add_attribute_filters()
+        self.limit_segments(SegmentKind.PERSONS)
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["organization"].queryset = Organization.objects.restrict(user)
@@ -335,3 +376,17 @@ class AttributeDefinitionFilter(django_filters.FilterSet):
     class Meta:
         model = AttributeDefinition
         fields = ["target", "type", "is_active"]
+
+
+class SegmentListFilter(django_filters.FilterSet):
+    q = search_filter()
+    kind = django_filters.ChoiceFilter(
+        choices=SegmentKind.choices, label=_("Of"), empty_label=_("All")
+    )
+
+    class Meta:
+        model = Segment
+        fields = ["q", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(name__iregex=contains(value))

@@ -34,6 +34,7 @@ from .models import (
     Industry,
     Organization,
     Person,
+    Segment,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -350,3 +351,34 @@ class AttributeDefinitionForm(forms.ModelForm):
         data = dict(self.cleaned_data)
         data["choices"] = data.pop("options")
         return data
+
+
+class SegmentForm(LinesMixin, VersionedForm):
+    """A list's name, lines and sharing; a new list also says whether it is dynamic."""
+
+    class Meta:
+        model = Segment
+        fields = ["name", "dynamic", "shared", "business_lines", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_choices(user)
+        if self.instance.pk:
+            del self.fields["dynamic"]
+        else:
+            self.fields["dynamic"].help_text = _(
+                "Dynamic: members are whoever matches the filter when the list is used. "
+                "Otherwise the list keeps the organisations or persons that match now."
+            )
+
+
+class SegmentAddForm(forms.Form):
+    """Add the record of a card to one of the user's static lists."""
+
+    segment = forms.ModelChoiceField(label=_("List"), queryset=Segment.objects.none())
+
+    def __init__(self, *args, user, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        static = Segment.objects.restrict(user, "change").filter(kind=kind, dynamic=False)
+        self.fields["segment"].queryset = static

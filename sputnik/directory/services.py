@@ -25,7 +25,9 @@ from .models import (
     LegalForm,
     Organization,
     Person,
+    Segment,
 )
+from .segments import matching, segment_members
 
 
 class DuplicateOrganization(ValidationError):
@@ -409,3 +411,102 @@ def organization_merge(
 def person_merge(*, actor, kept: Person, other: Person, **choices: Any) -> Person:
     """Merge the duplicate person `other` into `kept` (see `merge.merge`)."""
     return merge(actor=actor, kept=kept, other=other, **choices)
+
+
+# Lists (segments) ---------------------------------------------------------------------
+
+IGNORED_CRITERIA = {"page", "csrfmiddlewaretoken"}
+
+
+def _checked_criteria(actor, kind: str, criteria: dict) -> dict:
+    """The list page's filter parameters, checked by its own FilterSet."""
+    criteria = {k: v for k, v in (criteria or {}).items() if k not in IGNORED_CRITERIA and v}
+    filterset = matching(actor, kind, criteria)
+    if criteria and not filterset.is_valid():
+        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+        raise ValidationError({"criteria": problems})
+    return criteria
+
+
+@transaction.atomic
+def segment_create(
+    *,
+    actor,
+    name: str,
+    kind: str,
+    business_lines: Iterable,
+    dynamic: bool = False,
+    criteria: dict | None = None,
+    members: Iterable = (),
+    **values: Any,
+) -> Segment:
+    """A new list owned by `actor`: dynamic with the given criteria, or static with the
+    given members (those of the criteria now, when criteria are given)."""
+    lines = list(business_lines)
+    if not lines:
+        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    criteria = _checked_criteria(actor, kind, criteria or {})
+    segment = record_create(
+        Segment,
+        actor=actor,
+        owner=actor,
+        name=name,
+        kind=kind,
+        business_lines=lines,
+        dynamic=dynamic,
+        criteria=criteria if dynamic else {},
+        **values,
+    )
+    if not dynamic:
+        if criteria:
+            members = matching(actor, kind, criteria).qs
+        segment_add(actor=actor, segment=segment, records=members)
+    return segment
+
+
+@transaction.atomic
+def segment_update(
+    *, actor, segment: Segment, expected_version: int | None, **changes: Any
+) -> Segment:
+    """Rename a list, change its lines, sharing or (dynamic lists) criteria."""
+    if "criteria" in changes:
+        changes["criteria"] = _checked_criteria(actor, segment.kind, changes["criteria"])
+    changes.pop("kind", None)  # a list of organisations stays one
+    return record_update(segment, actor=actor, expected_version=expected_version, **changes)
+
+
+@transaction.atomic
+def segment_add(*, actor, segment: Segment, records) -> int:
+    """Add records to a static list; returns how many were new."""
+    if segment.dynamic:
+        raise ValidationError(_("A dynamic list's members follow its criteria."))
+    members = getattr(segment, segment.kind)
+    before = members.count()
+    members.add(*records)
+    return members.count() - before
+
+
+@transaction.atomic
+def segment_remove(*, actor, segment: Segment, records) -> None:
+    """Take records out of a static list."""
+    if segment.dynamic:
+        raise ValidationError(_("A dynamic list's members follow its criteria."))
+    getattr(segment, segment.kind).remove(*records)
+
+
+@transaction.atomic
+def segment_snapshot(*, actor, segment: Segment, name: str = "") -> Segment:
+    """A static copy of a list with the members `actor` sees in it now."""
+    return segment_create(
+        actor=actor,
+        name=name or _("%(name)s (snapshot)") % {"name": segment.name},
+        kind=segment.kind,
+        business_lines=segment.business_lines.all(),
+        members=segment_members(actor, segment),
+    )
+
+
+@transaction.atomic
+def segment_delete(*, actor, segment: Segment) -> None:
+    """Delete a list; its members stay in the base."""
+    segment.delete()

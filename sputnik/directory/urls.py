@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import attribute_views, lookup, merge_views, reference_views, views
+from . import attribute_views, lookup, merge_views, reference_views, segment_views, views
 
 app_name = "directory"
 
@@ -57,6 +57,25 @@ urlpatterns = [
         name="attribute_update",
     ),
     path("lookup/<str:kind>/", lookup.LookupView.as_view(), name="lookup"),
+    path("lists/", segment_views.SegmentListView.as_view(), name="segment_list"),
+    path("lists/new/", segment_views.SegmentCreateView.as_view(), name="segment_create"),
+    path("lists/<int:pk>/", segment_views.SegmentDetailView.as_view(), name="segment_detail"),
+    path("lists/<int:pk>/edit/", segment_views.SegmentUpdateView.as_view(), name="segment_update"),
+    path(
+        "lists/<int:pk>/delete/",
+        segment_views.SegmentDeleteView.as_view(),
+        name="segment_delete",
+    ),
+    path(
+        "lists/<int:pk>/snapshot/",
+        segment_views.SegmentSnapshotView.as_view(),
+        name="segment_snapshot",
+    ),
+    path(
+        "lists/members/<str:kind>/<int:pk>/",
+        segment_views.SegmentMembersView.as_view(),
+        name="segment_members",
+    ),
     path("", include("sputnik.directory.blacklist_urls")),
     path("", include("sputnik.directory.search_urls")),
 ]

@@ -32,8 +32,18 @@ from .forms import (
     NewContactPersonForm,
     OrganizationForm,
     PersonForm,
+    SegmentAddForm,
 )
-from .models import AttributeTarget, ContactKind, ContactPoint, Employment, Organization, Person
+from .models import (
+    AttributeTarget,
+    ContactKind,
+    ContactPoint,
+    Employment,
+    Organization,
+    Person,
+    SegmentKind,
+)
+from .segments import segments_of
 
 
 class UserFormMixin:
@@ -102,6 +112,8 @@ class OrganizationDetailView(ObjectDetailView):
         context["former"] = employments.former()
         context["branches"] = Organization.objects.restrict(user).filter(parent=organization)
         context["undesirable"] = is_undesirable(organization=organization)
+        context["segment_form"] = SegmentAddForm(user=user, kind=SegmentKind.ORGANIZATIONS)
+        context["lists"] = segments_of(user, organization)
         attach([organization], AttributeTarget.ORGANIZATION, user)
         context["can_edit"] = (
             Organization.objects.restrict(user, "change").filter(pk=organization.pk).exists()
@@ -360,6 +372,8 @@ class PersonDetailView(ObjectDetailView):
         context["current"] = jobs.current()
         context["former"] = jobs.former()
         context["undesirable"] = undesirable_entries(job.organization for job in jobs)
+        context["segment_form"] = SegmentAddForm(user=user, kind=SegmentKind.PERSONS)
+        context["lists"] = segments_of(user, person)
         attach([person], AttributeTarget.PERSON, user)
         context["can_edit"] = Person.objects.restrict(user, "change").filter(pk=person.pk).exists()
         if context["can_edit"]:

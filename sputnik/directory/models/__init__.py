@@ -7,6 +7,7 @@ from .contacts import Address, AddressKind, ContactKind, ContactPoint
 from .organization import LegalForm, Organization, OrganizationStatus
 from .person import DecisionRole, Employment, Gender, Person
 from .reference import Category, Industry
+from .segment import Segment, SegmentKind
 
 __all__ = [
     "Address",
@@ -26,4 +27,6 @@ __all__ = [
     "Organization",
     "OrganizationStatus",
     "Person",
+    "Segment",
+    "SegmentKind",
 ]

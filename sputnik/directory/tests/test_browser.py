@@ -112,3 +112,32 @@ def test_head_merges_two_duplicate_organisations(signed_in, live_server, make_us
     assert "Ромашка ООО" in questions[0]  # asked before an irreversible merge
     assert not Organization.objects.filter(pk=other.pk).exists()
     assert Organization.objects.get(pk=kept.pk).notes == "Дубль"
+
+
+def test_salesperson_saves_a_filter_as_a_dynamic_list(signed_in, live_server, make_user, line_a):
+    from sputnik.directory.models import Segment
+    from sputnik.directory.tests.factories import OrganizationFactory
+
+    for name, status in (("Ромашка", "client"), ("Василёк", "client"), ("Лютик", "prospect")):
+        OrganizationFactory(business_lines=[line_a], short_name=name, status=status)
+    page = signed_in(make_user(lines={line_a: "write"}))
+    page.goto(f"{live_server.url}/organizations/")
+    page.select_option("#id_status", "client")
+    table = page.get_by_test_id("organization-table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    page.get_by_test_id("save-as-list").click()
+    expect(page.locator("main")).to_contain_text("status=client")
+    page.fill("#id_name", "Клиенты")
+    page.check("#id_dynamic")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_role("heading", name="Клиенты")).to_be_visible()
+    expect(page.get_by_test_id("member-count")).to_have_text("2")
+    segment = Segment.objects.get()
+    assert segment.dynamic and segment.criteria == {"status": "client"}
+
+    romashka = Organization.objects.get(short_name="Ромашка")
+    page.goto(f"{live_server.url}{romashka.get_absolute_url()}")
+    expect(page.get_by_test_id("segments")).to_contain_text("Клиенты")  # dynamic membership
+    OrganizationFactory(business_lines=[line_a], short_name="Одуванчик", status="client")
+    page.goto(f"{live_server.url}{segment.get_absolute_url()}")
+    expect(page.get_by_test_id("member-count")).to_have_text("3")  # evaluated when used

@@ -1,0 +1,189 @@
+"""Lists (segments) of organisations and persons: static and dynamic, saved from a list
+page's filter, shared by business line, in the API and as a filter of the lists."""
+
+import pytest
+
+from sputnik.access.models import RoleCode
+from sputnik.core.testing import clients_for
+from sputnik.directory import services
+from sputnik.directory.models import Category, Organization, Segment
+from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seller(make_user, line_a):
+    return make_user(lines={line_a: "write"})
+
+
+@pytest.fixture
+def base(line_a, line_b):
+    services.attribute_definition_save(
+        actor=None,
+        definition=services.AttributeDefinition(),
+        target="organization",
+        code="staff",
+        type="integer",
+        label_ru="Штат",
+        label_en="Staff",
+    )
+    partner = Category.objects.create(name="Партнёр")
+    for name, staff, partner_too in (
+        ("Альфа", 500, True),
+        ("Бета", 50, True),
+        ("Гамма", 900, False),
+    ):
+        org = OrganizationFactory(
+            business_lines=[line_a], short_name=name, attributes={"staff": staff}
+        )
+        if partner_too:
+            org.categories.add(partner)
+    other = OrganizationFactory(
+        business_lines=[line_b], short_name="Чужая", attributes={"staff": 999}
+    )
+    other.categories.add(partner)
+    return partner
+
+
+def names(queryset):
+    return sorted(str(record) for record in queryset)
+
+
+def test_dynamic_list_over_an_attribute_and_a_category_follows_the_base(base, seller, line_a):
+    from sputnik.directory.segments import segment_members
+
+    criteria = {"attr_staff_min": "100", "category": str(base.pk)}
+    segment = services.segment_create(
+        actor=seller,
+        name="Крупные партнёры",
+        kind="organizations",
+        business_lines=[line_a],
+        dynamic=True,
+        criteria=criteria,
+    )
+    assert names(segment_members(seller, segment)) == ["Альфа"]  # never another line's
+    OrganizationFactory(
+        business_lines=[line_a], short_name="Дельта", attributes={"staff": 300}
+    ).categories.add(base)
+    assert names(segment_members(seller, segment)) == ["Альфа", "Дельта"]
+    snapshot = services.segment_snapshot(actor=seller, segment=segment)
+    assert not snapshot.dynamic and names(snapshot.organizations.all()) == ["Альфа", "Дельта"]
+    Organization.objects.filter(short_name="Дельта").update(attributes={"staff": 1})
+    assert names(segment_members(seller, segment)) == ["Альфа"]
+    assert names(segment_members(seller, snapshot)) == ["Альфа", "Дельта"]
+
+
+def test_bad_criteria_are_refused_with_the_reason(base, seller, line_a):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        services.segment_create(
+            actor=seller,
+            name="Ошибка",
+            kind="organizations",
+            business_lines=[line_a],
+            dynamic=True,
+            criteria={"status": "nonsense"},
+        )
+    assert "status" in refused.value.message_dict["criteria"][0]
+
+
+def test_save_the_list_page_filter_as_a_list_and_open_it(base, seller, line_a):
+    page = clients_for(seller)[0]
+    listing = page.get("/organizations/?attr_staff_min=100").content.decode()
+    assert 'data-testid="save-as-list"' in listing
+    form = page.get("/lists/new/?kind=organizations&attr_staff_min=100").content.decode()
+    assert "attr_staff_min=100" in form
+    response = page.post(
+        "/lists/new/?kind=organizations&attr_staff_min=100",
+        {"name": "Крупные", "business_lines": [line_a.pk]},
+    )
+    segment = Segment.objects.get()
+    assert response["Location"] == f"/lists/{segment.pk}/"
+    assert not segment.dynamic and names(segment.organizations.all()) == ["Альфа", "Гамма"]
+    detail = page.get(f"/lists/{segment.pk}/").content.decode()
+    assert "Альфа" in detail and "Чужая" not in detail
+    table = page.get(f"/organizations/?segment={segment.pk}").content.decode()
+    assert "Гамма" in table and "Бета" not in table
+    assert "Крупные" in page.get("/lists/").content.decode()
+
+
+def test_add_from_a_card_and_remove(base, seller, line_a):
+    segment = services.segment_create(
+        actor=seller, name="Обзвон", kind="organizations", business_lines=[line_a]
+    )
+    beta = Organization.objects.get(short_name="Бета")
+    page = clients_for(seller)[0]
+    card = page.get(beta.get_absolute_url()).content.decode()
+    assert f'<option value="{segment.pk}">Обзвон</option>' in card
+    page.post(f"/lists/members/organizations/{beta.pk}/", {"segment": segment.pk})
+    assert names(segment.organizations.all()) == ["Бета"]
+    assert "Обзвон" in page.get(beta.get_absolute_url()).content.decode()
+    page.post(f"/lists/members/organizations/{beta.pk}/", {"remove_from": segment.pk})
+    assert not segment.organizations.exists()
+
+
+def test_private_and_shared_lists(base, seller, make_user, line_a, line_b):
+    mine = services.segment_create(
+        actor=seller, name="Мой", kind="organizations", business_lines=[line_a]
+    )
+    shared = services.segment_create(
+        actor=seller,
+        name="Общий",
+        kind="organizations",
+        business_lines=[line_a],
+        shared=True,
+        members=Organization.objects.filter(short_name="Альфа"),
+    )
+    colleague = clients_for(make_user(lines={line_a: "read"}))[0]
+    outsider = clients_for(make_user(lines={line_b: "write"}))[0]
+    assert colleague.get(f"/lists/{mine.pk}/").status_code == 404
+    assert "Альфа" in colleague.get(f"/lists/{shared.pk}/").content.decode()
+    assert colleague.post(f"/lists/{shared.pk}/edit/", {"name": "x"}).status_code == 403
+    assert outsider.get(f"/lists/{shared.pk}/").status_code == 404
+    assert "Общий" not in outsider.get("/lists/").content.decode()
+
+
+def test_lists_api(base, seller, make_user, line_a):
+    api = clients_for(seller)[1]
+    created = api.post(
+        "/api/v1/lists/",
+        {"name": "API", "kind": "organizations", "business_lines": [line_a.pk]},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    url = f"/api/v1/lists/{created.json()['id']}/"
+    alpha = Organization.objects.get(short_name="Альфа")
+    hidden = Organization.objects.get(short_name="Чужая")
+    added = api.post(f"{url}add/", {"ids": [alpha.pk]}, format="json")
+    assert [m["name"] for m in added.json()["results"]] == ["Альфа"]
+    refused = api.post(f"{url}add/", {"ids": [hidden.pk]}, format="json")
+    assert refused.status_code == 400 and "ids" in refused.json()["errors"]
+    dynamic = api.post(
+        "/api/v1/lists/",
+        {
+            "name": "Динамика",
+            "kind": "organizations",
+            "business_lines": [line_a.pk],
+            "dynamic": True,
+            "criteria": {"attr_staff_max": "100"},
+        },
+        format="json",
+    ).json()
+    members = api.get(f"/api/v1/lists/{dynamic['id']}/members/").json()["results"]
+    assert [m["name"] for m in members] == ["Бета"]
+    copy = api.post(f"/api/v1/lists/{dynamic['id']}/snapshot/").json()
+    assert copy["dynamic"] is False
+    director = clients_for(make_user(RoleCode.DIRECTOR, all_lines_role="read"))[1]
+    assert director.post(f"{url}add/", {"ids": [alpha.pk]}, format="json").status_code == 404
+
+
+def test_person_lists_and_merge_keeps_membership(line_a, seller):
+    kept = PersonFactory(business_lines=[line_a], last_name="Иванов")
+    other = PersonFactory(business_lines=[line_a], last_name="Иванов")
+    segment = services.segment_create(
+        actor=seller, name="Люди", kind="persons", business_lines=[line_a], members=[other]
+    )
+    services.person_merge(actor=None, kept=kept, other=other)
+    assert list(segment.persons.all()) == [kept]  # list memberships move in a merge
