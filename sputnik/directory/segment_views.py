@@ -4,11 +4,13 @@ organisation or person list as a list, editing, snapshots and adding from a card
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -175,3 +177,28 @@ class SegmentMembersView(RestrictedMixin, View):
         else:
             messages.error(request, _("Choose one of your static lists."))
         return redirect(record.get_absolute_url())
+
+
+class SegmentAddSelectedView(LoginRequiredMixin, View):
+    """Add the rows ticked in an organisation or person list to a static list."""
+
+    def post(self, request, kind):
+        model = {"organizations": Organization, "persons": Person}.get(kind)
+        if model is None:
+            raise Http404
+        form = SegmentAddForm(request.POST, user=request.user, kind=kind)
+        ids = [i for i in request.POST.getlist("ids") if i.isdigit()]
+        if not form.is_valid() or not ids:
+            messages.error(request, _("Tick some rows and choose one of your static lists."))
+        else:
+            segment = form.cleaned_data["segment"]
+            records = model.objects.restrict(request.user).filter(pk__in=ids)
+            added = services.segment_add(actor=request.user, segment=segment, records=records)
+            messages.success(
+                request,
+                _("%(count)s added to “%(name)s”.") % {"count": added, "name": segment},
+            )
+        back = request.POST.get("back", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse(LIST_PAGES[kind])
+        return redirect(back)

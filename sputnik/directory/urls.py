@@ -72,6 +72,11 @@ urlpatterns = [
         name="segment_snapshot",
     ),
     path(
+        "lists/add-selected/<str:kind>/",
+        segment_views.SegmentAddSelectedView.as_view(),
+        name="segment_add_selected",
+    ),
+    path(
         "lists/members/<str:kind>/<int:pk>/",
         segment_views.SegmentMembersView.as_view(),
         name="segment_members",

@@ -61,6 +61,19 @@ class OrganizationListFlagsMixin:
         return context
 
 
+class SelectionMixin:
+    """Rows can be ticked and added to one of the user's static lists of this kind."""
+
+    segment_kind = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = SegmentAddForm(user=self.request.user, kind=self.segment_kind)
+        context["selection_form"] = form
+        context["selectable"] = form.fields["segment"].queryset.exists()
+        return context
+
+
 class CustomColumnsMixin:
     """Columns for the custom attributes administrators chose to show in the list."""
 
@@ -74,8 +87,11 @@ class CustomColumnsMixin:
         return context
 
 
-class OrganizationListView(OrganizationListFlagsMixin, CustomColumnsMixin, ObjectListView):
+class OrganizationListView(
+    OrganizationListFlagsMixin, SelectionMixin, CustomColumnsMixin, ObjectListView
+):
     model = Organization
+    segment_kind = SegmentKind.ORGANIZATIONS
     attribute_target = AttributeTarget.ORGANIZATION
     filterset_class = OrganizationFilter
     template_name = "directory/organization_list.html"
@@ -329,8 +345,9 @@ class EmploymentCreateView(RestrictedMixin, View):
 # Persons ----------------------------------------------------------------------------
 
 
-class PersonListView(CustomColumnsMixin, ObjectListView):
+class PersonListView(SelectionMixin, CustomColumnsMixin, ObjectListView):
     model = Person
+    segment_kind = SegmentKind.PERSONS
     attribute_target = AttributeTarget.PERSON
     filterset_class = PersonFilter
     template_name = "directory/person_list.html"

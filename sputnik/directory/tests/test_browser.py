@@ -141,3 +141,27 @@ def test_salesperson_saves_a_filter_as_a_dynamic_list(signed_in, live_server, ma
     OrganizationFactory(business_lines=[line_a], short_name="Одуванчик", status="client")
     page.goto(f"{live_server.url}{segment.get_absolute_url()}")
     expect(page.get_by_test_id("member-count")).to_have_text("3")  # evaluated when used
+
+
+def test_ticked_rows_go_to_a_static_list(signed_in, live_server, make_user, line_a):
+    from sputnik.directory import services
+    from sputnik.directory.tests.factories import OrganizationFactory
+
+    seller = make_user(lines={line_a: "write"})
+    for name in ("Ромашка", "Ромашка-Юг", "Василёк"):
+        OrganizationFactory(business_lines=[line_a], short_name=name)
+    segment = services.segment_create(
+        actor=seller, name="Обзвон", kind="organizations", business_lines=[line_a]
+    )
+    page = signed_in(seller)
+    page.goto(f"{live_server.url}/organizations/")
+    page.fill("#id_q", "ромаш")
+    table = page.get_by_test_id("organization-table")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    table.get_by_label("Выбрать все на странице").check()
+    bar = page.get_by_test_id("selection-bar")
+    bar.get_by_role("combobox").select_option(label="Обзвон")
+    bar.get_by_role("button", name="Добавить").click()
+    expect(page.locator("main")).to_contain_text("Добавлено в «Обзвон»: 2")
+    expect(page.locator("#id_q")).to_have_value("ромаш")  # back to the list as filtered
+    assert sorted(o.short_name for o in segment.organizations.all()) == ["Ромашка", "Ромашка-Юг"]

@@ -187,3 +187,30 @@ def test_person_lists_and_merge_keeps_membership(line_a, seller):
     )
     services.person_merge(actor=None, kept=kept, other=other)
     assert list(segment.persons.all()) == [kept]  # list memberships move in a merge
+
+
+def test_ticked_rows_of_a_list_page_go_to_a_static_list(base, seller, line_a):
+    page = clients_for(seller)[0]
+    assert 'data-testid="selection-bar"' not in page.get("/organizations/").content.decode()
+    segment = services.segment_create(
+        actor=seller, name="Обзвон", kind="organizations", business_lines=[line_a]
+    )
+    listing = page.get("/organizations/?q=а").content.decode()
+    assert 'data-testid="selection-bar"' in listing and 'name="ids"' in listing
+    alpha, beta = (Organization.objects.get(short_name=n) for n in ("Альфа", "Бета"))
+    hidden = Organization.objects.get(short_name="Чужая")
+    response = page.post(
+        "/lists/add-selected/organizations/",
+        {
+            "segment": segment.pk,
+            "ids": [alpha.pk, beta.pk, hidden.pk],
+            "back": "/organizations/?q=а",
+        },
+    )
+    assert response["Location"] == "/organizations/?q=%D0%B0"  # back to the same page
+    assert names(segment.organizations.all()) == ["Альфа", "Бета"]  # never another line's
+    elsewhere = page.post(
+        "/lists/add-selected/organizations/",
+        {"segment": segment.pk, "ids": [alpha.pk], "back": "https://evil.example/"},
+    )
+    assert elsewhere["Location"] == "/organizations/"

@@ -121,6 +121,26 @@
     });
   });
 
+  // After acting on ticked rows, come back to the list as it is filtered now.
+  document.addEventListener("submit", function (event) {
+    const back = event.target.matches("[data-back-here]")
+      ? event.target.querySelector("input[name=back]")
+      : null;
+    if (back) {
+      back.value = window.location.pathname + window.location.search;
+    }
+  });
+
+  // "Select all on this page" in a list's header ticks the rows of the table below.
+  document.addEventListener("change", function (event) {
+    if (event.target.matches("[data-select-all]")) {
+      const table = event.target.closest("table");
+      table.querySelectorAll("input[name=ids]").forEach(function (box) {
+        box.checked = event.target.checked;
+      });
+    }
+  });
+
   // Confirmation for destructive buttons: <button data-confirm="text">.
   document.addEventListener("submit", function (event) {
     const button = event.submitter;
