@@ -477,21 +477,47 @@ def segment_update(
 
 @transaction.atomic
 def segment_add(*, actor, segment: Segment, records) -> int:
-    """Add records to a static list; returns how many were new."""
+    """Add records (or a queryset of them) to a static list; returns how many were new.
+    The list's history records who added whom."""
     if segment.dynamic:
         raise ValidationError(_("A dynamic list's members follow its criteria."))
     members = getattr(segment, segment.kind)
-    before = members.count()
-    members.add(*records)
-    return members.count() - before
+    ids = set(_ids(records)) - set(members.values_list("pk", flat=True))
+    members.add(*ids)
+    _log_members(actor, segment, ids, "add")
+    return len(ids)
 
 
 @transaction.atomic
 def segment_remove(*, actor, segment: Segment, records) -> None:
-    """Take records out of a static list."""
+    """Take records out of a static list (recorded in the list's history)."""
     if segment.dynamic:
         raise ValidationError(_("A dynamic list's members follow its criteria."))
-    getattr(segment, segment.kind).remove(*records)
+    members = getattr(segment, segment.kind)
+    ids = set(_ids(records)) & set(members.values_list("pk", flat=True))
+    members.remove(*ids)
+    _log_members(actor, segment, ids, "delete")
+
+
+LOGGED_MEMBERS = 100  # named one by one in the history; beyond, counted
+
+
+def _ids(records) -> list[int]:
+    if hasattr(records, "values_list"):
+        return list(records.values_list("pk", flat=True))
+    return [record.pk for record in records]
+
+
+def _log_members(actor, segment: Segment, ids: set[int], operation: str) -> None:
+    if not ids:
+        return
+    from auditlog.models import LogEntry
+
+    model = segment._meta.get_field(segment.kind).related_model
+    named = list(model.objects.filter(pk__in=sorted(ids)[:LOGGED_MEMBERS]))
+    if len(ids) > LOGGED_MEMBERS:
+        named.append(_("… and %(count)s more") % {"count": len(ids) - LOGGED_MEMBERS})
+    LogEntry.objects.log_m2m_changes(named, segment, operation, segment.kind, actor=actor)
 
 
 @transaction.atomic

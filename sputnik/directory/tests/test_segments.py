@@ -214,3 +214,16 @@ def test_ticked_rows_of_a_list_page_go_to_a_static_list(base, seller, line_a):
         {"segment": segment.pk, "ids": [alpha.pk], "back": "https://evil.example/"},
     )
     assert elsewhere["Location"] == "/organizations/"
+
+
+def test_member_changes_are_in_the_lists_history(base, seller, line_a):
+    segment = services.segment_create(
+        actor=seller, name="Обзвон", kind="organizations", business_lines=[line_a]
+    )
+    alpha = Organization.objects.get(short_name="Альфа")
+    assert services.segment_add(actor=seller, segment=segment, records=[alpha]) == 1
+    assert services.segment_add(actor=seller, segment=segment, records=[alpha]) == 0
+    services.segment_remove(actor=seller, segment=segment, records=[alpha])
+    history = clients_for(seller)[0].get(f"/history/directory/segment/{segment.pk}/")
+    content = history.content.decode()
+    assert "+ Альфа" in content and "− Альфа" in content
