@@ -122,9 +122,11 @@ def test_salesperson_saves_a_filter_as_a_dynamic_list(signed_in, live_server, ma
         OrganizationFactory(business_lines=[line_a], short_name=name, status=status)
     page = signed_in(make_user(lines={line_a: "write"}))
     page.goto(f"{live_server.url}/organizations/")
-    page.select_option("#id_status", "client")
+    expect(page.get_by_test_id("row-count")).to_have_text("Найдено: 3")
+    page.select_option("#id_status", "client")  # the list's criteria, counted as they change
     table = page.get_by_test_id("organization-table")
     expect(table.locator("tbody tr")).to_have_count(2)
+    expect(page.get_by_test_id("row-count")).to_have_text("Найдено: 2")
     page.get_by_test_id("save-as-list").click()
     expect(page.locator("main")).to_contain_text("status=client")
     page.fill("#id_name", "Клиенты")
