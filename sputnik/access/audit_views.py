@@ -5,13 +5,12 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from sputnik.core.views import ObjectDetailView, ObjectListView
+from sputnik.core.views import ObjectListView, RunDownloadView, RunView
 
 from . import services
 from .audit import audit_entries, describe, describe_events, history_of
@@ -96,30 +95,14 @@ class AuditExportStartView(LoginRequiredMixin, PermissionRequiredMixin, View):
         return redirect(run.get_absolute_url())
 
 
-class AuditExportView(ObjectDetailView):
-    """Progress of an export; the page polls itself until the file is ready."""
-
+class AuditExportView(RunView):
     model = AuditExport
     template_name = "access/audit_export.html"
-    context_object_name = "run"
-
-    def get_template_names(self):
-        if self.request.htmx:
-            return ["core/run_progress.html"]
-        return [self.template_name]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.object.file:
-            context["download_url"] = reverse("access:audit_export_download", args=[self.object.pk])
-        return context
+    download_url_name = "access:audit_export_download"
 
 
-class AuditExportDownloadView(ObjectDetailView):
+class AuditExportDownloadView(RunDownloadView):
     model = AuditExport
 
-    def render_to_response(self, context, **kwargs):
-        run = self.object
-        if not run.file:
-            raise Http404
-        return FileResponse(run.file.open("rb"), as_attachment=True, filename=f"audit-{run.pk}.csv")
+    def filename(self, run) -> str:
+        return f"audit-{run.pk}.csv"

@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -180,3 +181,39 @@ class ObjectDeleteView(RestrictedMixin, generic.DeleteView):
         if self.success_message:
             messages.success(self.request, self.success_message % {"object": self.object})
         return redirect_response(self.request, self.get_success_url())
+
+
+class RunView(ObjectDetailView):
+    """A background run the user started: its page polls itself (htmx) until the run is
+    finished, then offers `download_url_name` for its `file`."""
+
+    context_object_name = "run"
+    download_url_name = ""
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["core/run_progress.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.object.file:
+            context["download_url"] = reverse(self.download_url_name, args=[self.object.pk])
+        return context
+
+
+class RunDownloadView(ObjectDetailView):
+    """The file a background run produced, for the user who started it."""
+
+    def filename(self, run) -> str:
+        return run.file.name.rsplit("/", 1)[-1]
+
+    def render_to_response(self, context, **kwargs):
+        return run_file_response(self.object, self.filename(self.object))
+
+
+def run_file_response(run, filename: str) -> FileResponse:
+    """A finished run's file as a download (404 while there is none)."""
+    if not run.file:
+        raise Http404
+    return FileResponse(run.file.open("rb"), as_attachment=True, filename=filename)

@@ -3,7 +3,6 @@ follow its progress and fetch the .xlsx file."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -13,6 +12,7 @@ from rest_framework.reverse import reverse
 
 from sputnik.core.api import RestrictedViewSet
 from sputnik.core.models import model_permission
+from sputnik.core.views import run_file_response
 
 from . import services
 from .excel import KINDS
@@ -63,6 +63,4 @@ class ExportViewSet(RestrictedViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         run = self.get_object()
-        if not run.file:
-            raise Http404
-        return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.filename)
+        return run_file_response(run, run.filename)

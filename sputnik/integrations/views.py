@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from sputnik.core.models import model_permission
-from sputnik.core.views import ObjectDetailView, ObjectListView
+from sputnik.core.views import ObjectListView, RunDownloadView, RunView
 
 from . import services
 from .excel import KINDS
@@ -44,30 +43,14 @@ class ExportListView(ObjectListView):
     paginate_by = 20
 
 
-class ExportView(ObjectDetailView):
-    """Progress of an export; the page polls itself until the file is ready."""
-
+class ExportView(RunView):
     model = Export
     template_name = "integrations/export.html"
-    context_object_name = "run"
-
-    def get_template_names(self):
-        if self.request.htmx:
-            return ["core/run_progress.html"]
-        return [self.template_name]
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.object.file:
-            context["download_url"] = reverse("integrations:export_download", args=[self.object.pk])
-        return context
+    download_url_name = "integrations:export_download"
 
 
-class ExportDownloadView(ObjectDetailView):
+class ExportDownloadView(RunDownloadView):
     model = Export
 
-    def render_to_response(self, context, **kwargs):
-        run = self.object
-        if not run.file:
-            raise Http404
-        return FileResponse(run.file.open("rb"), as_attachment=True, filename=run.filename)
+    def filename(self, run) -> str:
+        return run.filename
