@@ -253,16 +253,7 @@ class PersonForm(AttributesFormMixin, LinesMixin, VersionedForm):
 class EmploymentForm(VersionedForm):
     class Meta:
         model = Employment
-        fields = [
-            "position",
-            "department",
-            "decision_role",
-            "work_email",
-            "work_phone",
-            "is_primary",
-            "started_on",
-            "ended_on",
-        ]
+        fields = Employment.EDITABLE_FIELDS
         widgets = {"started_on": DATE, "ended_on": DATE}
 
 

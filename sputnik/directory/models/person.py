@@ -95,6 +95,18 @@ class EmploymentQuerySet(RestrictedQuerySet):
 class Employment(TimeStamped, Authored, Versioned):
     """A person's job in an organisation; visible wherever the organisation is."""
 
+    # What people edit on the form and through the API (with person and organisation).
+    EDITABLE_FIELDS = [
+        "position",
+        "department",
+        "decision_role",
+        "work_email",
+        "work_phone",
+        "is_primary",
+        "started_on",
+        "ended_on",
+    ]
+
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="employments"
     )
