@@ -131,6 +131,7 @@ class LineScoped(BusinessRecord):
 
 
 class RunStatus(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")

@@ -62,6 +62,7 @@ PHONES = (ContactKind.PHONE, ContactKind.FAX)
 
 def organization_columns() -> list[Column]:
     return [
+        Column(_("ID"), lambda o: o.pk, 9),
         Column(_("Name"), lambda o: o.short_name, 32),
         Column(_("Full name"), lambda o: o.full_name, 40),
         Column(_("Legal form"), lambda o: o.get_legal_form_display()),
@@ -88,6 +89,7 @@ def person_columns() -> list[Column]:
         )
 
     return [
+        Column(_("ID"), lambda p: p.pk, 9),
         Column(_("Full name"), lambda p: p.full_name, 32),
         Column(_("Surname"), lambda p: p.last_name),
         Column(_("First name"), lambda p: p.first_name),
@@ -194,6 +196,20 @@ def _write_workbook(run: Export, raw) -> None:
             sheet.append([_typed(sheet, value, date_format) for value in values])
         done += len(chunk)
         run_progress(run, done)
+    book.save(raw)
+
+
+def write_rejected(headers: list[str], rows, reason_header: str, raw) -> None:
+    """The rows an import refused, as they were, with the reason in an extra last column:
+    fix them there and import the file again."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("Rejected rows"))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    sheet.append([_cell(sheet, header, font=bold) for header in [*headers, reason_header]])
+    sheet.column_dimensions[get_column_letter(len(headers) + 1)].width = 60
+    for cells, reason in rows:
+        sheet.append([_typed(sheet, value, DATE_FORMAT["ru"]) for value in cells] + [reason])
     book.save(raw)
 
 

@@ -2,15 +2,49 @@
 
 from __future__ import annotations
 
+import tempfile
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.tasks import task
 from django.utils import translation
+from django.utils.translation import gettext as _
 
-from sputnik.access.models import SecurityEventKind, User
+from sputnik.access.models import SecurityEventKind, User, lines_with_role
 from sputnik.access.services import security_event_record
 from sputnik.core.audit import client_address
+from sputnik.core.models import RunStatus
+from sputnik.core.services import run_finish, run_progress, run_start
+from sputnik.directory import services as directory
+from sputnik.directory.models import (
+    AddressKind,
+    ContactKind,
+    Employment,
+    Organization,
+    Person,
+    Segment,
+)
+from sputnik.directory.services import segment_add, segment_create
 
-from .models import Export
+from .importing import (
+    JOB,
+    ORGANIZATION,
+    PERSON,
+    Action,
+    Checked,
+    DuplicatePolicy,
+    ImportKind,
+    Options,
+    Row,
+    check,
+    guess_mapping,
+    targets,
+)
+from .models import Export, Import, ImportMapping
+from .reading import read_table
 
 
 @transaction.atomic
@@ -47,3 +81,379 @@ def export_task(run_id: int) -> None:
     from .excel import write_export
 
     write_export(run_id)
+
+
+# Imports -----------------------------------------------------------------------------
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+@transaction.atomic
+def import_create(*, actor: User, kind: str, upload, sheet: str = "", request=None) -> Import:
+    """Keep an uploaded file as a draft import, its columns mapped by their headers (with
+    the actor's saved mapping for these headers, if there is one)."""
+    if kind not in ImportKind.values:
+        raise ValidationError({"kind": _("Choose what the rows are.")})
+    if upload.size > MAX_UPLOAD:
+        raise ValidationError({"source": _("The file is larger than 50 MB.")})
+    data = upload.read()
+    try:
+        table = read_table(data, upload.name, sheet=sheet)
+    except ValidationError as error:
+        raise ValidationError({"source": error.messages}) from None
+    run = Import(
+        created_by=actor,
+        kind=kind,
+        source_name=upload.name[-255:],
+        sheet=table.sheet,
+        headers=table.headers,
+        status=RunStatus.DRAFT,
+        language=translation.get_language() or "ru",
+        remote_addr=client_address(request),
+    )
+    saved = best_mapping(actor, kind, table.headers)
+    run.mapping = guess_mapping(table.headers, kind, saved.columns if saved else None)
+    run.source.save(upload.name[-100:], ContentFile(data), save=False)
+    run.save()
+    lines = lines_with_role(actor)
+    if lines.count() == 1:
+        run.business_lines.set(lines)
+    return run
+
+
+def best_mapping(actor: User, kind: str, headers: list[str]) -> ImportMapping | None:
+    """The actor's saved mapping that knows most of these headers."""
+    best, known = None, 0
+    for mapping in ImportMapping.objects.restrict(actor).filter(kind=kind):
+        count = sum(1 for header in headers if header in mapping.columns)
+        if count > known:
+            best, known = mapping, count
+    return best
+
+
+@transaction.atomic
+def import_configure(
+    *,
+    actor: User,
+    run: Import,
+    mapping: list[str] | None = None,
+    save_mapping_as: str = "",
+    business_lines=None,
+    **options: Any,
+) -> Import:
+    """Change a draft import's columns and options; refuses a started one."""
+    if run.status != RunStatus.DRAFT:
+        raise ValidationError(_("The import has started; it cannot be changed."))
+    errors: dict[str, list[str]] = {}
+    if mapping is not None:
+        fields = targets(run.kind)
+        mapping = [key or "" for key in mapping][: len(run.headers)]
+        mapping += [""] * (len(run.headers) - len(mapping))
+        unknown = [key for key in mapping if key and key not in fields]
+        chosen = [key for key in mapping if key]
+        twice = {fields[key].label for key in chosen if chosen.count(key) > 1 and key in fields}
+        if unknown:
+            errors.setdefault("mapping", []).append(
+                _("Unknown fields: %(keys)s.") % {"keys": ", ".join(unknown)}
+            )
+        if twice:
+            errors.setdefault("mapping", []).append(
+                _("Each field can be filled by one column only: %(fields)s.")
+                % {"fields": ", ".join(sorted(twice))}
+            )
+        if not chosen:
+            errors.setdefault("mapping", []).append(_("Choose what at least one column fills."))
+        run.mapping = mapping
+    for name, value in options.items():
+        setattr(run, name, value)
+    segment = run.segment
+    if segment is not None and (
+        segment.kind != run.kind
+        or segment.dynamic
+        or not Segment.objects.restrict(actor, "change").filter(pk=segment.pk).exists()
+    ):
+        errors.setdefault("segment", []).append(
+            _("Choose one of your static lists of the same kind.")
+        )
+    if business_lines is not None:
+        lines = list(business_lines)
+        allowed = set(lines_with_role(actor).values_list("pk", flat=True))
+        if any(line.pk not in allowed for line in lines):
+            errors.setdefault("business_lines", []).append(
+                _("You may add records only to your own business lines.")
+            )
+        run.business_lines.set(lines)
+    if errors:
+        raise ValidationError(errors)
+    run.full_clean(exclude=["source", "created_by"])
+    run.save()
+    if save_mapping_as:
+        columns = {h: k for h, k in zip(run.headers, run.mapping, strict=True) if h and k}
+        ImportMapping.objects.update_or_create(
+            owner=actor,
+            kind=run.kind,
+            name=save_mapping_as[:100],
+            defaults={"columns": columns},
+        )
+    return run
+
+
+def import_check(run: Import, progress=None) -> Checked:
+    """Every row of the file judged as the import would take it now; nothing is written."""
+    table = read_table(run.source.open("rb").read(), run.source_name, sheet=run.sheet)
+    run.source.close()
+    options = Options(kind=run.kind, mapping=run.mapping, policy=run.policy)
+    rows = enumerate(table.rows, start=2)
+    return check(run.created_by, rows, options, progress=progress)
+
+
+def import_start(*, actor: User, run: Import) -> Import:
+    """Queue a draft import (or run again one that failed or was interrupted)."""
+    if not run.business_lines.exists() and run.policy != DuplicatePolicy.MATCH:
+        raise ValidationError(
+            {"business_lines": _("Choose the business lines of the new records.")}
+        )
+    if run.status not in (RunStatus.DRAFT, RunStatus.FAILED) and not run.is_interrupted:
+        raise ValidationError(_("The import is already running or done."))
+    run.status, run.error, run.done = RunStatus.PENDING, "", 0
+    run.save(update_fields=["status", "error", "done", "updated_at"])
+    transaction.on_commit(lambda: import_task.enqueue(run.pk))
+    return run
+
+
+@task()
+def import_task(run_id: int) -> None:
+    import_run(run_id)
+
+
+class RowFailed(Exception):
+    def __init__(self, row: Row, message: str):
+        self.row, self.message = row, message
+        super().__init__(message)
+
+
+def import_run(run_id: int) -> None:
+    """Check the file again, then write it: in one transaction, so that a failure (or a
+    killed worker) leaves the base as it was and the import can run again."""
+    run = Import.objects.select_related("created_by", "segment").get(pk=run_id)
+    if run.status == RunStatus.DONE:
+        return
+    with translation.override(run.language):
+        try:
+            table_total = len(
+                read_table(run.source.open("rb").read(), run.source_name, sheet=run.sheet).rows
+            )
+            run.source.close()
+            run_start(run, total=table_total)
+            checked = import_check(run, progress=lambda done: run_progress(run, done))
+            if checked.rejected and not run.valid_only:
+                raise RowFailed(
+                    checked.rejected[0],
+                    _(
+                        "%(count)s rows have errors; nothing was imported. Fix them (the rejected "
+                        "rows file names each problem) or choose to import only the valid rows."
+                    )
+                    % {"count": len(checked.rejected)},
+                )
+            with transaction.atomic():
+                result = _write(run, checked)
+        except RowFailed as failure:
+            _finish_rejected(run, checked if "checked" in locals() else None, failure)
+            return
+        except Exception as error:  # noqa: BLE001 - the run row tells the user what broke
+            run_finish(run, error=str(error))
+            raise
+        run.result = {**checked.summary(), **result}
+        _save_rejected(run, checked)
+        run.done = table_total
+        run_finish(run, fields=["result", "file"])
+
+
+def _finish_rejected(run: Import, checked: Checked | None, failure: RowFailed) -> None:
+    if checked is not None:
+        run.result = checked.summary()
+        _save_rejected(run, checked)
+    message = failure.message
+    if failure.row.number and checked is not None and not checked.rejected:
+        message = _("Row %(row)s: %(message)s Nothing was imported.") % {
+            "row": failure.row.number,
+            "message": failure.message,
+        }
+    run_finish(run, error=message, fields=["result", "file"])
+
+
+def _save_rejected(run: Import, checked: Checked) -> None:
+    rejected = checked.rejected
+    if not rejected:
+        return
+    from .excel import write_rejected
+
+    with tempfile.TemporaryFile() as raw:
+        rows = ((row.cells, row.problems(checked.fields)) for row in rejected)
+        write_rejected(run.headers, rows, _("Why rejected"), raw)
+        raw.seek(0)
+        run.file.save(run.rejected_filename, File(raw), save=False)
+
+
+def _write(run: Import, checked: Checked) -> dict[str, int]:
+    """Write the accepted rows through the directory's services. With `valid_only` a row
+    the services refuse is rejected on its own; otherwise it stops the whole import."""
+    actor, lines = run.created_by, list(run.business_lines.all())
+    writer = _RowWriter(actor, lines, run.policy)
+    members: list[int] = []
+    for row in checked.accepted:
+        try:
+            with transaction.atomic():
+                record = writer.write(row, run.kind)
+        except ValidationError as error:
+            message = _messages(error)
+            if not run.valid_only:
+                raise RowFailed(row, message) from error
+            row.error("", message)
+            continue
+        if record is not None:
+            members.append(record.pk)
+    segment = run.segment
+    if run.segment_name and members:
+        segment = segment_create(
+            actor=actor,
+            name=run.segment_name,
+            kind=run.kind,
+            business_lines=lines or list(lines_with_role(actor)[:1]),
+        )
+    if segment is not None and members:
+        model = Organization if run.kind == ImportKind.ORGANIZATIONS else Person
+        segment_add(actor=actor, segment=segment, records=model.objects.filter(pk__in=members))
+    return {"written": len(members), "segment": segment.pk if segment else None}
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+class _RowWriter:
+    """Writes one checked row: its organisation, its person and the person's job there."""
+
+    def __init__(self, actor: User, lines: list, policy: str):
+        self.actor, self.lines, self.policy = actor, lines, policy
+        self.organizations: dict[int, Organization] = {}  # by row number
+
+    def write(self, row: Row, kind: str):
+        organization = self.organization(row)
+        person = self.person(row)
+        if organization is not None and person is not None:
+            self.job(row, organization, person)
+        return organization if kind == ImportKind.ORGANIZATIONS else person
+
+    def organization(self, row: Row) -> Organization | None:
+        action = row.organization_action
+        values = row.group(ORGANIZATION)
+        if action == Action.SAME:
+            organization = self.organizations.get(row.same_as)
+        elif action == Action.CREATE:
+            plain, extra = _split_organization(values)
+            organization = directory.organization_create(
+                actor=self.actor,
+                business_lines=self.lines,
+                contacts=extra["contacts"],
+                addresses=extra["addresses"],
+                **plain,
+            )
+        elif action == Action.UPDATE:
+            organization = Organization.objects.get(pk=row.organization.pk)
+            plain, extra = _split_organization(values)
+            plain.pop("id", None)
+            if "attributes" in plain:
+                plain["attributes"] = {**organization.attributes, **plain["attributes"]}
+            organization = directory.organization_update(
+                actor=self.actor, organization=organization, expected_version=None, **plain
+            )
+            _add_contacts(self.actor, organization, extra["contacts"])
+            for address in extra["addresses"]:
+                address.pop("kind")
+                directory.address_save(
+                    actor=self.actor, organization=organization, kind=AddressKind.LEGAL, **address
+                )
+        else:
+            organization = row.organization
+        if organization is not None:
+            self.organizations[row.number] = organization
+        return organization
+
+    def person(self, row: Row) -> Person | None:
+        action = row.person_action
+        values = row.group(PERSON)
+        if action == Action.CREATE:
+            plain, contacts = _split_person(values)
+            return directory.person_create(
+                actor=self.actor, business_lines=self.lines, contacts=contacts, **plain
+            )
+        if action == Action.UPDATE:
+            person = Person.objects.get(pk=row.person.pk)
+            plain, contacts = _split_person(values)
+            plain.pop("id", None)
+            if "attributes" in plain:
+                plain["attributes"] = {**person.attributes, **plain["attributes"]}
+            person = directory.person_update(
+                actor=self.actor, person=person, expected_version=None, **plain
+            )
+            _add_contacts(self.actor, person, contacts)
+            return person
+        return row.person
+
+    def job(self, row: Row, organization: Organization, person: Person) -> None:
+        if self.policy == DuplicatePolicy.MATCH:
+            return
+        values = row.group(JOB)
+        current = Employment.objects.filter(
+            person=person, organization=organization, ended_on__isnull=True
+        ).first()
+        if current is None:
+            directory.employment_create(
+                actor=self.actor, person=person, organization=organization, **values
+            )
+        elif values and self.policy == DuplicatePolicy.UPDATE:
+            directory.employment_update(
+                actor=self.actor, employment=current, expected_version=None, **values
+            )
+
+
+def _attributes_of(values: dict[str, Any]) -> dict[str, Any]:
+    return {k.removeprefix("attr."): values.pop(k) for k in list(values) if k.startswith("attr.")}
+
+
+def _split_organization(values: dict[str, Any]) -> tuple[dict, dict]:
+    values = dict(values)
+    contacts = [{"kind": ContactKind.PHONE, "value": v} for v in values.pop("phones", [])]
+    contacts += [{"kind": ContactKind.EMAIL, "value": v} for v in values.pop("emails", [])]
+    city, street = values.pop("city", ""), values.pop("address", "")
+    addresses = (
+        [{"kind": AddressKind.LEGAL, "city": city, "street": street}] if (city or street) else []
+    )
+    attributes = _attributes_of(values)
+    if attributes:
+        values["attributes"] = attributes
+    return values, {"contacts": contacts, "addresses": addresses}
+
+
+def _split_person(values: dict[str, Any]) -> tuple[dict, list[dict]]:
+    values = dict(values)
+    contacts = [{"kind": ContactKind.PHONE, "value": v} for v in values.pop("phones", [])]
+    contacts += [{"kind": ContactKind.EMAIL, "value": v} for v in values.pop("emails", [])]
+    attributes = _attributes_of(values)
+    if attributes:
+        values["attributes"] = attributes
+    return values, contacts
+
+
+def _add_contacts(actor: User, owner, items: list[dict]) -> None:
+    """Phones and e-mails the record does not have yet (an update adds, never removes)."""
+    have = set(owner.contacts.values_list("kind", "value"))
+    field = owner._meta.model_name
+    for item in items:
+        if (item["kind"], item["value"]) not in have:
+            directory.contact_add(actor=actor, **item, **{field: owner})
