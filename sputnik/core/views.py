@@ -189,6 +189,7 @@ class RunView(ObjectDetailView):
 
     context_object_name = "run"
     download_url_name = ""
+    result_template = ""  # shown under the progress, also when it is polled
 
     def get_template_names(self):
         if self.request.htmx:
@@ -197,8 +198,9 @@ class RunView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self.object.file:
+        if self.object.file and self.download_url_name:
             context["download_url"] = reverse(self.download_url_name, args=[self.object.pk])
+        context["result_template"] = self.result_template
         return context
 
 

@@ -537,6 +537,14 @@ class Row:
         return bool(self.errors)
 
     @property
+    def organization_action_label(self) -> str:
+        return Action(self.organization_action).label if self.organization_action else ""
+
+    @property
+    def person_action_label(self) -> str:
+        return Action(self.person_action).label if self.person_action else ""
+
+    @property
     def excluded(self) -> bool:
         return self.organization_action == Action.EXCLUDED
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from sputnik.core.testing import clients_for
 from sputnik.directory.models import ContactPoint, Employment, Organization, Person, Segment
 from sputnik.directory.tests.factories import INNS, OrganizationFactory
 from sputnik.integrations import services
@@ -77,3 +78,47 @@ def test_an_organisation_with_its_contact_person_per_row(seller, line_a):
     ]
     assert Person.objects.get(last_name="Петрова").gender == "f"
     assert run.result["organizations_create"] == 2 and run.result["persons_create"] == 2
+
+
+def test_the_wizard_from_upload_to_result(seller, line_a, django_capture_on_commit_callbacks):
+    page = clients_for(seller)[0]
+    rows = [
+        ["Название", "ИНН", "Категория"],
+        ["Альфа", INNS[0], ""],
+        ["", INNS[1], ""],
+        ["Гамма", "7707083894", "Нет такой"],
+    ]
+    response = page.post("/imports/new/", {"kind": "organizations", "source": xlsx(rows)})
+    run = Import.objects.get()
+    assert response["Location"] == f"/imports/{run.pk}/columns/"
+    columns = page.get(response["Location"])
+    assert columns.status_code == 200 and "Альфа" in columns.text  # first values shown
+    form = {"column_0": "org.short_name", "column_1": "org.inn", "column_2": "org.categories",
+            "policy": "skip", "business_lines": [line_a.pk], "save_mapping_as": "Клиенты"}
+    response = page.post(f"/imports/{run.pk}/columns/", form)
+    assert response["Location"] == f"/imports/{run.pk}/preview/"
+    preview = page.get(response["Location"]).text
+    assert "Обязательно для новой организации" in preview  # empty name, on its cell
+    assert "неверная контрольная цифра" in preview  # bad INN checksum
+    assert "Нет в справочнике: Нет такой" in preview
+    assert "data-testid=\"start-import\" disabled" in preview  # all or nothing by default
+    assert not Organization.objects.exists()
+    # Only the valid rows, then.
+    form["valid_only"] = "on"
+    page.post(f"/imports/{run.pk}/columns/", form)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page.post(f"/imports/{run.pk}/start/")
+    assert response["Location"] == f"/imports/{run.pk}/"
+    result = page.get(response["Location"]).text
+    assert "Отклонённые строки" in result
+    assert list(Organization.objects.values_list("short_name", flat=True)) == ["Альфа"]
+    download = page.get(f"/imports/{run.pk}/rejected/")
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    header, *rejected = [list(r) for r in book.active.iter_rows(values_only=True)]
+    assert header == ["Название", "ИНН", "Категория", "Почему отклонена"]
+    assert [row[1] for row in rejected] == [INNS[1], "7707083894"]
+    assert "Название: Обязательно" in rejected[0][3]
+    # The columns are remembered for the next file with these headers.
+    again = page.post("/imports/new/", {"kind": "organizations", "source": xlsx(rows)})
+    assert Import.objects.get(pk=again["Location"].split("/")[2]).mapping[2] == "org.categories"
+
