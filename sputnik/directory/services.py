@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sputnik.core.audit import log_created
 from sputnik.core.services import record_create, record_update
 
 from . import validation
@@ -173,11 +174,22 @@ def person_update(
     return person
 
 
-def _attributes(target: str, actor, values: dict[str, Any], current: dict | None = None) -> dict:
+def _attributes(
+    target: str, actor, values: dict[str, Any], current: dict | None = None, known=None
+) -> dict:
     """The record's custom attributes, all of them, checked against their definitions."""
     return clean_attributes(
-        target, values.get("attributes") or {}, current=current, merge=False, user=actor
+        target,
+        values.get("attributes") or {},
+        current=current,
+        merge=False,
+        user=actor,
+        known=known,
     )
+
+
+def _definitions(target: str) -> dict[str, AttributeDefinition]:
+    return {d.code: d for d in AttributeDefinition.objects.filter(target=target)}
 
 
 @transaction.atomic
@@ -536,3 +548,129 @@ def segment_snapshot(*, actor, segment: Segment, name: str = "") -> Segment:
 def segment_delete(*, actor, segment: Segment) -> None:
     """Delete a list; its members stay in the base."""
     segment.delete()
+
+
+# Many at once (imports) ---------------------------------------------------------------
+
+BULK = 500
+
+
+@transaction.atomic
+def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -> list:
+    """Register many organisations in a few statements: each item holds model values
+    already checked field by field (as an import's check does), plus `contacts` (kind,
+    value in normal form), `addresses` and `categories`. Audited like single creations;
+    INNs already in the base are the caller's to have refused."""
+    lines = list(business_lines)
+    if not lines:
+        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    organizations, extras = [], []
+    known = _definitions(AttributeTarget.ORGANIZATION)
+    for item in items:
+        values = dict(item)
+        extra = {k: values.pop(k, ()) for k in ("contacts", "addresses", "categories")}
+        values["attributes"] = _attributes(AttributeTarget.ORGANIZATION, actor, values, known=known)
+        organizations.append(Organization(**values, created_by=actor, updated_by=actor))
+        extras.append(extra)
+    Organization.objects.bulk_create(organizations, batch_size=BULK)
+    through = Organization.business_lines.through
+    through.objects.bulk_create(
+        [through(organization=o, businessline=line) for o in organizations for line in lines],
+        batch_size=BULK,
+    )
+    categories = Organization.categories.through
+    categories.objects.bulk_create(
+        [
+            categories(organization=o, category=category)
+            for o, extra in zip(organizations, extras, strict=True)
+            for category in extra["categories"]
+        ],
+        batch_size=BULK,
+    )
+    _bulk_contacts(actor, organizations, [extra["contacts"] for extra in extras])
+    addresses = [
+        Address(organization=o, **address)
+        for o, extra in zip(organizations, extras, strict=True)
+        for address in extra["addresses"]
+    ]
+    Address.objects.bulk_create(addresses, batch_size=BULK)
+    log_created(organizations, actor=actor)
+    log_created(addresses, actor=actor)
+    return organizations
+
+
+@transaction.atomic
+def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -> list:
+    """Register many persons at once (see organizations_bulk_create); the gender comes
+    from the patronymic when not given."""
+    lines = list(business_lines)
+    if not lines:
+        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    persons, contacts = [], []
+    known = _definitions(AttributeTarget.PERSON)
+    for item in items:
+        values = dict(item)
+        contacts.append(values.pop("contacts", ()))
+        if not values.get("gender"):
+            values["gender"] = validation.gender_from_patronymic(values.get("patronymic", ""))
+        values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values, known=known)
+        persons.append(Person(**values, created_by=actor, updated_by=actor))
+    Person.objects.bulk_create(persons, batch_size=BULK)
+    through = Person.business_lines.through
+    through.objects.bulk_create(
+        [through(person=p, businessline=line) for p in persons for line in lines],
+        batch_size=BULK,
+    )
+    _bulk_contacts(actor, persons, contacts)
+    log_created(persons, actor=actor)
+    return persons
+
+
+@transaction.atomic
+def employments_bulk_create(*, actor, items: list[tuple[Person, Organization, dict]]) -> list:
+    """Many jobs at once; each person becomes visible in the organisation's lines."""
+    jobs = []
+    for person, organization, values in items:
+        values = {**values, **_work_contacts(values)}
+        jobs.append(
+            Employment(
+                person=person,
+                organization=organization,
+                created_by=actor,
+                updated_by=actor,
+                **values,
+            )
+        )
+    Employment.objects.bulk_create(jobs, batch_size=BULK)
+    org_lines = Organization.business_lines.through.objects.filter(
+        organization__in={job.organization_id for job in jobs}
+    ).values_list("organization_id", "businessline_id")
+    lines_of: dict[int, list[int]] = {}
+    for organization_id, line_id in org_lines:
+        lines_of.setdefault(organization_id, []).append(line_id)
+    through = Person.business_lines.through
+    through.objects.bulk_create(
+        [
+            through(person_id=job.person_id, businessline_id=line_id)
+            for job in jobs
+            for line_id in lines_of.get(job.organization_id, ())
+        ],
+        batch_size=BULK,
+        ignore_conflicts=True,
+    )
+    log_created(jobs, actor=actor)
+    return jobs
+
+
+def _bulk_contacts(actor, owners: list, contacts: list[Iterable[dict]]) -> None:
+    field = owners[0]._meta.model_name if owners else ""
+    points = []
+    for owner, items in zip(owners, contacts, strict=True):
+        seen = set()
+        for item in items:
+            value = NORMALIZE.get(item["kind"], str.strip)(item["value"])
+            if (item["kind"], value) not in seen:
+                seen.add((item["kind"], value))
+                points.append(ContactPoint(kind=item["kind"], value=value, **{field: owner}))
+    ContactPoint.objects.bulk_create(points, batch_size=BULK)
+    log_created(points, actor=actor)

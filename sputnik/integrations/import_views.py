@@ -3,6 +3,8 @@ would be imported, confirm, follow the run and fetch the rejected rows."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -71,7 +73,9 @@ class ImportCreateView(RestrictedMixin, generic.FormView):
         if segment.isdigit():
             try:
                 services.import_configure(
-                    actor=self.request.user, run=run, segment_id=int(segment),
+                    actor=self.request.user,
+                    run=run,
+                    segment_id=int(segment),
                     policy=DuplicatePolicy.MATCH,
                 )
             except ValidationError:
@@ -104,7 +108,9 @@ class ImportColumnsView(DraftMixin, generic.FormView):
         table = read_table(self.run.source.read(), self.run.source_name, sheet=self.run.sheet)
         self.run.source.close()
         return ImportOptionsForm(
-            **self.get_form_kwargs(), instance=self.run, user=self.request.user,
+            **self.get_form_kwargs(),
+            instance=self.run,
+            user=self.request.user,
             samples=table.rows[:5],
         )
 
@@ -124,8 +130,10 @@ class ImportColumnsView(DraftMixin, generic.FormView):
                     mapping=form.mapping(),
                     save_mapping_as=data["save_mapping_as"],
                     business_lines=data["business_lines"],
-                    **{name: data[name] for name in
-                       ("policy", "valid_only", "segment", "segment_name")},
+                    **{
+                        name: data[name]
+                        for name in ("policy", "valid_only", "segment", "segment_name")
+                    },
                 )
         except ValidationError as error:
             for field, messages_ in error.message_dict.items():
@@ -155,8 +163,11 @@ class ImportPreviewView(DraftMixin, generic.TemplateView):
             {
                 "row": row,
                 "cells": [
-                    (value, row.errors.get(key, []) if key else [],
-                     row.warnings.get(key, []) if key else [])
+                    (
+                        value,
+                        row.errors.get(key, []) if key else [],
+                        row.warnings.get(key, []) if key else [],
+                    )
                     for value, (_h, _l, key) in zip(row.cells, columns, strict=False)
                 ],
                 "row_errors": [

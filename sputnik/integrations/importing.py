@@ -670,6 +670,13 @@ class _Judge:
         self.changeable_orgs = Organization.objects.restrict(user, "change")
         self.visible_persons = Person.objects.restrict(user)
         self.changeable_persons = Person.objects.restrict(user, "change")
+        self.required = {
+            group: [d.code for d in definitions(target) if d.required]
+            for group, target in (
+                (ORGANIZATION, AttributeTarget.ORGANIZATION),
+                (PERSON, AttributeTarget.PERSON),
+            )
+        }
         if options.policy == DuplicatePolicy.MATCH:
             self.org_required, self.person_required = (), ()
         else:
@@ -823,7 +830,7 @@ class _Judge:
                 if not values.get(key.removeprefix("org.")):
                     row.error(key, _("Required for a new organisation."))
             if not row.rejected:
-                _validate_new(row, Organization, values, ORGANIZATION)
+                _validate_new(row, Organization, values, ORGANIZATION, self.required[ORGANIZATION])
                 row.organization_action = Action.CREATE
             return
         row.organization = existing
@@ -957,7 +964,7 @@ class _Judge:
                 if not values.get(key.removeprefix("person.")):
                     row.error(key, _("Required for a new person."))
             if not row.rejected:
-                _validate_new(row, Person, values, PERSON)
+                _validate_new(row, Person, values, PERSON, self.required[PERSON])
                 row.person_action = Action.CREATE
             return
         if policy == DuplicatePolicy.CREATE and "id" not in values:
@@ -1038,7 +1045,7 @@ MODEL_FIELDS = {
 }
 
 
-def _validate_new(row: Row, model, values: dict, group: str) -> None:
+def _validate_new(row: Row, model, values: dict, group: str, required: list[str]) -> None:
     """What the model itself refuses (lengths, formats), before anything is written."""
     prefix = "org." if group == ORGANIZATION else "person."
     instance = model(**{k: v for k, v in values.items() if k in MODEL_FIELDS[group]})
@@ -1051,7 +1058,6 @@ def _validate_new(row: Row, model, values: dict, group: str) -> None:
             row.error(prefix + name, " ".join(messages))
     if values.get("legal_form") == LegalForm.IP and len(values.get("inn", "")) == 10:
         row.error(prefix + "inn", _("A sole trader's INN has 12 digits."))
-    target = AttributeTarget.ORGANIZATION if group == ORGANIZATION else AttributeTarget.PERSON
-    for definition in definitions(target):
-        if definition.required and f"attr.{definition.code}" not in values:
-            row.error(f"{prefix}attr.{definition.code}", _("This attribute is required."))
+    for code in required:
+        if f"attr.{code}" not in values:
+            row.error(f"{prefix}attr.{code}", _("This attribute is required."))

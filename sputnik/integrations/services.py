@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from itertools import batched
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -296,23 +297,14 @@ def _save_rejected(run: Import, checked: Checked) -> None:
 
 
 def _write(run: Import, checked: Checked) -> dict[str, int]:
-    """Write the accepted rows through the directory's services. With `valid_only` a row
-    the services refuse is rejected on its own; otherwise it stops the whole import."""
+    """Write the accepted rows through the directory's services, a chunk of rows at a
+    time: new records in bulk, updates one by one. With `valid_only` a row the services
+    refuse is rejected on its own; otherwise it stops the whole import."""
     actor, lines = run.created_by, list(run.business_lines.all())
-    writer = _RowWriter(actor, lines, run.policy)
+    writer = _Writer(actor, lines, run.policy, run.valid_only)
     members: list[int] = []
-    for row in checked.accepted:
-        try:
-            with transaction.atomic():
-                record = writer.write(row, run.kind)
-        except ValidationError as error:
-            message = _messages(error)
-            if not run.valid_only:
-                raise RowFailed(row, message) from error
-            row.error("", message)
-            continue
-        if record is not None:
-            members.append(record.pk)
+    for chunk in batched(checked.accepted, WRITE_CHUNK):
+        members += writer.write(list(chunk), run.kind)
     segment = run.segment
     if run.segment_name and members:
         segment = segment_create(
@@ -324,7 +316,10 @@ def _write(run: Import, checked: Checked) -> dict[str, int]:
     if segment is not None and members:
         model = Organization if run.kind == ImportKind.ORGANIZATIONS else Person
         segment_add(actor=actor, segment=segment, records=model.objects.filter(pk__in=members))
-    return {"written": len(members), "segment": segment.pk if segment else None}
+    return {"written": len(set(members)), "segment": segment.pk if segment else None}
+
+
+WRITE_CHUNK = 1000
 
 
 def _messages(error: ValidationError) -> str:
@@ -335,91 +330,157 @@ def _messages(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-class _RowWriter:
-    """Writes one checked row: its organisation, its person and the person's job there."""
+class _Writer:
+    """Writes checked rows: their organisations, persons and the persons' jobs there."""
 
-    def __init__(self, actor: User, lines: list, policy: str):
-        self.actor, self.lines, self.policy = actor, lines, policy
+    def __init__(self, actor: User, lines: list, policy: str, valid_only: bool):
+        self.actor, self.lines, self.policy, self.valid_only = actor, lines, policy, valid_only
         self.organizations: dict[int, Organization] = {}  # by row number
 
-    def write(self, row: Row, kind: str):
-        organization = self.organization(row)
-        person = self.person(row)
-        if organization is not None and person is not None:
-            self.job(row, organization, person)
-        return organization if kind == ImportKind.ORGANIZATIONS else person
+    def write(self, rows: list[Row], kind: str) -> list[int]:
+        """The ids of the rows' records of `kind` (organisations or persons)."""
+        persons: dict[int, Person] = {}
+        self._organizations(rows)
+        self._persons(rows, persons)
+        self._jobs([row for row in rows if not row.rejected], persons)
+        found = self.organizations if kind == ImportKind.ORGANIZATIONS else persons
+        return [found[row.number].pk for row in rows if not row.rejected and row.number in found]
 
-    def organization(self, row: Row) -> Organization | None:
-        action = row.organization_action
-        values = row.group(ORGANIZATION)
-        if action == Action.SAME:
-            organization = self.organizations.get(row.same_as)
-        elif action == Action.CREATE:
-            plain, extra = _split_organization(values)
-            organization = directory.organization_create(
-                actor=self.actor,
-                business_lines=self.lines,
-                contacts=extra["contacts"],
-                addresses=extra["addresses"],
-                **plain,
-            )
-        elif action == Action.UPDATE:
-            organization = Organization.objects.get(pk=row.organization.pk)
-            plain, extra = _split_organization(values)
-            plain.pop("id", None)
-            if "attributes" in plain:
-                plain["attributes"] = {**organization.attributes, **plain["attributes"]}
-            organization = directory.organization_update(
-                actor=self.actor, organization=organization, expected_version=None, **plain
-            )
-            _add_contacts(self.actor, organization, extra["contacts"])
-            for address in extra["addresses"]:
-                address.pop("kind")
-                directory.address_save(
-                    actor=self.actor, organization=organization, kind=AddressKind.LEGAL, **address
+    def _one(self, row: Row, write):
+        """One row's write in its own savepoint; a refusal rejects the row or stops all."""
+        try:
+            with transaction.atomic():
+                return write()
+        except ValidationError as error:
+            if not self.valid_only:
+                raise RowFailed(row, _messages(error)) from error
+            row.error("", _messages(error))
+            return None
+
+    def _many(self, rows: list[Row], items: list[dict], bulk, single) -> list:
+        """New records in bulk; if the bulk is refused, one by one to find the culprit."""
+        try:
+            with transaction.atomic():
+                return bulk(actor=self.actor, business_lines=self.lines, items=items)
+        except ValidationError:
+            return [
+                self._one(
+                    row,
+                    lambda item=item: single(actor=self.actor, business_lines=self.lines, **item),
                 )
-        else:
-            organization = row.organization
-        if organization is not None:
-            self.organizations[row.number] = organization
+                for row, item in zip(rows, items, strict=True)
+            ]
+
+    def _organizations(self, rows: list[Row]) -> None:
+        new = [row for row in rows if row.organization_action == Action.CREATE]
+        items = []
+        for row in new:
+            plain, extra = _split_organization(row.group(ORGANIZATION))
+            items.append({**plain, **extra})
+        created = self._many(
+            new, items, directory.organizations_bulk_create, directory.organization_create
+        )
+        for row, organization in zip(new, created, strict=True):
+            if organization is not None:
+                self.organizations[row.number] = organization
+        for row in rows:
+            action = row.organization_action
+            if action == Action.UPDATE:
+                organization = self._one(row, lambda row=row: self._update_organization(row))
+            elif action == Action.SAME:
+                organization = self.organizations.get(row.same_as)
+            elif action in (Action.SKIP, Action.MATCH):
+                organization = row.organization
+            else:
+                continue
+            if organization is not None:
+                self.organizations[row.number] = organization
+
+    def _update_organization(self, row: Row) -> Organization:
+        organization = Organization.objects.get(pk=row.organization.pk)
+        plain, extra = _split_organization(row.group(ORGANIZATION))
+        plain.pop("id", None)
+        if "attributes" in plain:
+            plain["attributes"] = {**organization.attributes, **plain["attributes"]}
+        organization = directory.organization_update(
+            actor=self.actor, organization=organization, expected_version=None, **plain
+        )
+        _add_contacts(self.actor, organization, extra["contacts"])
+        for address in extra["addresses"]:
+            address.pop("kind")
+            directory.address_save(
+                actor=self.actor, organization=organization, kind=AddressKind.LEGAL, **address
+            )
         return organization
 
-    def person(self, row: Row) -> Person | None:
-        action = row.person_action
-        values = row.group(PERSON)
-        if action == Action.CREATE:
-            plain, contacts = _split_person(values)
-            return directory.person_create(
-                actor=self.actor, business_lines=self.lines, contacts=contacts, **plain
-            )
-        if action == Action.UPDATE:
-            person = Person.objects.get(pk=row.person.pk)
-            plain, contacts = _split_person(values)
-            plain.pop("id", None)
-            if "attributes" in plain:
-                plain["attributes"] = {**person.attributes, **plain["attributes"]}
-            person = directory.person_update(
-                actor=self.actor, person=person, expected_version=None, **plain
-            )
-            _add_contacts(self.actor, person, contacts)
-            return person
-        return row.person
+    def _persons(self, rows: list[Row], persons: dict[int, Person]) -> None:
+        new = [row for row in rows if row.person_action == Action.CREATE and not row.rejected]
+        items = []
+        for row in new:
+            plain, contacts = _split_person(row.group(PERSON))
+            items.append({**plain, "contacts": contacts})
+        created = self._many(new, items, directory.persons_bulk_create, directory.person_create)
+        for row, person in zip(new, created, strict=True):
+            if person is not None:
+                persons[row.number] = person
+        for row in rows:
+            if row.rejected:
+                continue
+            if row.person_action == Action.UPDATE:
+                person = self._one(row, lambda row=row: self._update_person(row))
+            elif row.person_action in (Action.SKIP, Action.MATCH):
+                person = row.person
+            else:
+                continue
+            if person is not None:
+                persons[row.number] = person
 
-    def job(self, row: Row, organization: Organization, person: Person) -> None:
+    def _update_person(self, row: Row) -> Person:
+        person = Person.objects.get(pk=row.person.pk)
+        plain, contacts = _split_person(row.group(PERSON))
+        plain.pop("id", None)
+        if "attributes" in plain:
+            plain["attributes"] = {**person.attributes, **plain["attributes"]}
+        person = directory.person_update(
+            actor=self.actor, person=person, expected_version=None, **plain
+        )
+        _add_contacts(self.actor, person, contacts)
+        return person
+
+    def _jobs(self, rows: list[Row], persons: dict[int, Person]) -> None:
+        """A job for each row with both a person and an organisation, unless the person
+        already works there (an update policy then updates the job)."""
         if self.policy == DuplicatePolicy.MATCH:
             return
-        values = row.group(JOB)
-        current = Employment.objects.filter(
-            person=person, organization=organization, ended_on__isnull=True
-        ).first()
-        if current is None:
-            directory.employment_create(
-                actor=self.actor, person=person, organization=organization, **values
+        pairs = [
+            (row, persons[row.number], self.organizations[row.number])
+            for row in rows
+            if row.number in persons and row.number in self.organizations
+        ]
+        current = {
+            (job.person_id, job.organization_id): job
+            for job in Employment.objects.filter(
+                person__in={person.pk for _row, person, _org in pairs},
+                organization__in={org.pk for _row, _person, org in pairs},
+                ended_on__isnull=True,
             )
-        elif values and self.policy == DuplicatePolicy.UPDATE:
-            directory.employment_update(
-                actor=self.actor, employment=current, expected_version=None, **values
-            )
+        }
+        new = []
+        for row, person, organization in pairs:
+            values = row.group(JOB)
+            job = current.get((person.pk, organization.pk))
+            if job is None:
+                new.append((person, organization, values))
+                current[(person.pk, organization.pk)] = Employment(person=person)
+            elif values and job.pk and self.policy == DuplicatePolicy.UPDATE:
+                self._one(
+                    row,
+                    lambda job=job, values=values: directory.employment_update(
+                        actor=self.actor, employment=job, expected_version=None, **values
+                    ),
+                )
+        if new:
+            directory.employments_bulk_create(actor=self.actor, items=new)
 
 
 def _attributes_of(values: dict[str, Any]) -> dict[str, Any]:

@@ -13,16 +13,19 @@ urlpatterns = [
     path("imports/new/", import_views.ImportCreateView.as_view(), name="import_new"),
     path("imports/<int:pk>/", import_views.ImportView.as_view(), name="import"),
     path(
-        "imports/<int:pk>/columns/", import_views.ImportColumnsView.as_view(),
+        "imports/<int:pk>/columns/",
+        import_views.ImportColumnsView.as_view(),
         name="import_columns",
     ),
     path(
-        "imports/<int:pk>/preview/", import_views.ImportPreviewView.as_view(),
+        "imports/<int:pk>/preview/",
+        import_views.ImportPreviewView.as_view(),
         name="import_preview",
     ),
     path("imports/<int:pk>/start/", import_views.ImportStartView.as_view(), name="import_start"),
     path(
-        "imports/<int:pk>/rejected/", import_views.ImportRejectedView.as_view(),
+        "imports/<int:pk>/rejected/",
+        import_views.ImportRejectedView.as_view(),
         name="import_rejected",
     ),
 ]
