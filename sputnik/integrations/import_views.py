@@ -71,15 +71,14 @@ class ImportCreateView(RestrictedMixin, generic.FormView):
     def _preselect(self, run: Import, segment: str) -> None:
         """Coming from a list's page: its members come from the file (found, not created)."""
         if segment.isdigit():
-            try:
+            # Not a list the user may change: left for step 2.
+            with contextlib.suppress(ValidationError):
                 services.import_configure(
                     actor=self.request.user,
                     run=run,
                     segment_id=int(segment),
                     policy=DuplicatePolicy.MATCH,
                 )
-            except ValidationError:
-                pass  # not a list the user may change: leave it for step 2
 
 
 class DraftMixin(RestrictedMixin):

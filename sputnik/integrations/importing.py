@@ -41,8 +41,10 @@ from sputnik.directory.models import (
     OrganizationStatus,
     Person,
 )
+from sputnik.directory.search import search
 
 CHUNK = 1000
+NAME_CANDIDATES = 20  # found by the search before names are compared exactly
 
 
 class ImportKind(models.TextChoices):
@@ -707,7 +709,7 @@ class _Judge:
         for organization in Organization.objects.filter(inn__in=inns):
             by_inn[organization.inn].append(organization)
         names = {
-            row.values["org.short_name"].lower()
+            row.values["org.short_name"]
             for row in rows
             if self.policy == DuplicatePolicy.MATCH
             and "org.short_name" in row.values
@@ -758,13 +760,14 @@ class _Judge:
             self._organization_action(row, values, existing, visible, changeable)
 
     def _by_name(self, names: set[str]) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = defaultdict(list)
-        if names:
-            condition = Q()
-            for name in names:
-                condition |= Q(short_name__iexact=name)
-            for pk, name in self.visible_orgs.filter(condition).values_list("pk", "short_name"):
-                found[name.lower()].append(pk)
+        """Organisations named exactly so (letter case and ё aside), among those visible:
+        the search narrows by name, an exact comparison decides."""
+        found: dict[str, list[int]] = {}
+        for name in names:
+            hits = search(self.user, name, limit=NAME_CANDIDATES).organizations
+            found[name] = [
+                o.pk for o in hits if _key(name) in (_key(o.short_name), _key(o.full_name))
+            ]
         return found
 
     def _existing_organization(self, row, values, by_id, by_inn, by_name, visible):
@@ -801,7 +804,7 @@ class _Judge:
                 return existing
             return None
         if self.policy == DuplicatePolicy.MATCH and values.get("short_name"):
-            pks = by_name.get(values["short_name"].lower(), [])
+            pks = by_name.get(values["short_name"], [])
             if len(pks) > 1:
                 row.error(
                     "org.short_name",
@@ -915,31 +918,29 @@ class _Judge:
             self._person_action(row, values, existing, changeable)
 
     def _persons_by_name(self, rows: list[Row]) -> dict[tuple, list[int]]:
+        """Persons by their full name (see `_by_name`), for rows without e-mail or phone."""
         if self.policy != DuplicatePolicy.MATCH:
             return {}
-        condition = Q()
+        found: dict[tuple, list[int]] = {}
         for row in rows:
             values = row.group(PERSON)
-            if values.get("last_name") and not _person_keys(row) and "id" not in values:
-                condition |= Q(
-                    last_name__iexact=values["last_name"],
-                    first_name__iexact=values.get("first_name", ""),
-                )
-        found: dict[tuple, list[int]] = defaultdict(list)
-        if condition:
-            persons = self.visible_persons.filter(condition)
-            for pk, last, first, middle in persons.values_list(
-                "pk", "last_name", "first_name", "patronymic"
-            ):
-                found[(last.lower(), first.lower())].append(pk)
-                found[(last.lower(), first.lower(), middle.lower())].append(pk)
+            if not values.get("last_name") or _person_keys(row) or "id" in values:
+                continue
+            name = _person_name(values)
+            query = " ".join(name)
+            hits = search(self.user, query, limit=NAME_CANDIDATES).persons
+            found[name] = [
+                p.pk
+                for p in hits
+                if tuple(_key(part) for part in (p.last_name, p.first_name, p.patronymic))[
+                    : len(name)
+                ]
+                == name
+            ]
         return found
 
     def _match_by_name(self, row, values, by_name) -> Person | None:
-        name = (values.get("last_name", "").lower(), values.get("first_name", "").lower())
-        if values.get("patronymic"):
-            name = (*name, values["patronymic"].lower())
-        pks = by_name.get(name, [])
+        pks = by_name.get(_person_name(values), [])
         if len(pks) > 1:
             row.error(
                 "person.last_name",
@@ -986,6 +987,16 @@ class _Judge:
         else:
             row.person_action = Action.SKIP
             row.warn("person.emails", _("Already in the base: %(name)s.") % {"name": existing})
+
+
+def _person_name(values: dict) -> tuple[str, ...]:
+    """Surname, then first name and patronymic as far as they are given, as compared."""
+    name = []
+    for part in ("last_name", "first_name", "patronymic"):
+        if not values.get(part):
+            break
+        name.append(_key(values[part]))
+    return tuple(name)
 
 
 def _person_keys(row: Row) -> list[str]:

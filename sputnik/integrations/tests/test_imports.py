@@ -4,8 +4,10 @@ nothing, the rejected rows returned with their reasons, the author's lines only.
 
 import datetime
 import io
+import zipfile
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
@@ -24,6 +26,7 @@ from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonF
 from sputnik.integrations import services
 from sputnik.integrations.importing import Action
 from sputnik.integrations.models import Import
+from sputnik.integrations.reading import read_table
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +229,266 @@ def test_a_large_faulty_workbook_is_checked_then_imported_once_fixed(
     assert zero.inn.startswith("0") and zero.attributes == {}
     assert Organization.objects.get(short_name="Клиент 297").attributes == {"founded": "2001-02-03"}
     assert ContactPoint.objects.get(organization__short_name="Клиент 5").value == "+74950000005"
+
+
+def test_an_interrupted_import_leaves_nothing_and_runs_again(
+    seller, line_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    rows = [["Название", "ИНН"]] + [[f"Клиент {n}", company_inn("7701", n)] for n in range(30)]
+    run = prepared(seller, xlsx(rows), business_lines=[line_a])
+    real = directory.contact_add
+
+    def killed(*args, **kwargs):  # the worker dies in the middle of writing
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(directory, "organizations_bulk_create", killed)
+    with pytest.raises(KeyboardInterrupt), django_capture_on_commit_callbacks(execute=True):
+        services.import_start(actor=seller, run=run)
+    assert not Organization.objects.exists()
+    run.refresh_from_db()
+    assert run.status == "running" and not run.is_interrupted  # silent for too short yet
+    monkeypatch.undo()
+    assert directory.contact_add is real
+    Import.objects.filter(pk=run.pk).update(updated_at=run.updated_at - datetime.timedelta(hours=1))
+    run.refresh_from_db()
+    assert run.is_interrupted
+    page = clients_for(seller)[0]
+    assert "Запустить снова" in page.get(f"/imports/{run.pk}/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        page.post(f"/imports/{run.pk}/start/")
+    run.refresh_from_db()
+    assert run.status == "done" and Organization.objects.count() == 30
+
+
+def test_cp1251_csv_with_semicolons_and_utf8_with_commas_read_alike(seller):
+    text = "Наименование;ИНН;Город\nАльфа;{};Москва\n«Бета»;{};Пермь\n".format(*INNS[:2])
+    for upload in (
+        csv_file(text, "cp1251"),
+        csv_file(text.replace(";", ","), "utf-8"),
+        csv_file("\ufeff" + text, "utf-8"),  # with the byte-order mark Excel writes
+    ):
+        run = services.import_create(actor=seller, kind="organizations", upload=upload)
+        assert run.mapping == ["org.short_name", "org.inn", "org.city"]
+        checked = services.import_check(run)
+        assert [row.values["org.short_name"] for row in checked.rows] == ["Альфа", "«Бета»"]
+        assert not checked.rejected
+
+
+def test_an_opendocument_spreadsheet_is_read(seller):
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Лист1">'
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>Название</text:p>'
+        '</table:table-cell><table:table-cell office:value-type="string"><text:p>Дата рождения'
+        "</text:p></table:table-cell></table:table-row>"
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>Альфа</text:p>'
+        '</table:table-cell><table:table-cell office:value-type="date" office:date-value='
+        '"1980-05-06"><text:p>06.05.1980</text:p></table:table-cell></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+            'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.'
+            'spreadsheet"/></manifest:manifest>',
+        )
+    table = read_table(raw.getvalue(), "list.ods")
+    assert table.headers == ["Название", "Дата рождения"] and table.sheet == "Лист1"
+    assert table.rows == [["Альфа", datetime.date(1980, 5, 6)]]
+
+
+def test_unreadable_files_are_refused_with_a_reason(seller):
+    page = clients_for(seller)[0]
+    for upload, message in (
+        (SimpleUploadedFile("clients.pdf", b"%PDF-1.4"), "не такой файл"),
+        (SimpleUploadedFile("clients.xlsx", b"not a zip"), "не читается как таблица"),
+        (csv_file(";\n ; \n"), "В файле нет строк"),
+    ):
+        response = page.post("/imports/new/", {"kind": "organizations", "source": upload})
+        assert response.status_code == 200 and message in response.text
+    assert not Import.objects.exists()
+
+
+def test_persons_are_matched_by_email_or_phone_and_updated_on_request(seller, line_a, line_b):
+    known = PersonFactory(
+        business_lines=[line_a],
+        last_name="Иванов",
+        contacts=[{"kind": "email", "value": "ivanov@a.ru"}],
+    )
+    PersonFactory(
+        business_lines=[line_b],
+        last_name="Скрытый",
+        contacts=[{"kind": "phone", "value": "+7 495 7654321"}],
+    )
+    rows = [
+        ["Фамилия", "Имя", "E-mail", "Телефон", "Дата рождения"],
+        ["Иванов", "Иван", "IVANOV@a.ru", "", "01.02.1980"],
+        ["Скрытов", "", "", "8 495 765-43-21", ""],
+        ["Новикова", "Анна", "anna@b.ru", "", datetime.date(1990, 3, 4)],
+        ["Новикова", "Анна", "anna@b.ru", "", ""],
+    ]
+    run = prepared(seller, xlsx(rows), kind="persons", policy="update")
+    assert run.mapping == [
+        "person.last_name",
+        "person.first_name",
+        "person.emails",
+        "person.phones",
+        "person.birthday",
+    ]
+    checked = services.import_check(run)
+    first, hidden, new, repeated = checked.rows
+    assert first.person_action == Action.UPDATE and first.person == known
+    assert hidden.rejected and "нет доступа" in str(hidden.errors)  # not named either
+    assert "Скрытый" not in str(hidden.errors)
+    assert new.person_action == Action.CREATE
+    assert repeated.errors["person.emails"] == ["Та же персона, что в строке 4."]
+    services.import_configure(actor=seller, run=run, valid_only=True)
+    services.import_run(run.pk)
+    known.refresh_from_db()
+    assert known.birthday == datetime.date(1980, 2, 1) and known.first_name == "Иван"
+    anna = Person.objects.get(last_name="Новикова")
+    assert anna.gender == "" and anna.birthday == datetime.date(1990, 3, 4)
+    assert list(anna.business_lines.all()) == [line_a]
+
+
+def test_records_go_only_to_the_importers_lines(seller, line_b):
+    run = services.import_create(
+        actor=seller, kind="organizations", upload=xlsx([["Название"], ["Альфа"]])
+    )
+    with pytest.raises(ValidationError) as error:
+        services.import_configure(actor=seller, run=run, business_lines=[line_b])
+    assert "только в свои направления" in str(error.value)
+
+
+def test_someone_elses_import_is_not_found(seller, make_user, line_a):
+    run = services.import_create(
+        actor=seller, kind="organizations", upload=xlsx([["Название"], ["Альфа"]])
+    )
+    colleague = clients_for(make_user(lines={line_a: "write"}))[0]
+    for url in ("", "columns/", "preview/", "rejected/"):
+        assert colleague.get(f"/imports/{run.pk}/{url}").status_code == 404
+    assert colleague.post(f"/imports/{run.pk}/start/").status_code == 404
+
+
+def test_bulk_creation_is_audited_like_single_creation(seller, line_a):
+    from auditlog.models import LogEntry
+
+    single = OrganizationFactory(
+        business_lines=[line_a], short_name="Одна", inn=INNS[0], website="https://a.ru"
+    )
+    (bulk,) = directory.organizations_bulk_create(
+        actor=seller,
+        business_lines=[line_a],
+        items=[{"short_name": "Одна", "inn": INNS[1], "website": "https://a.ru"}],
+    )
+    one = LogEntry.objects.get(
+        object_id=single.pk, action=LogEntry.Action.CREATE, content_type__model="organization"
+    )
+    many = LogEntry.objects.get(
+        object_id=bulk.pk, action=LogEntry.Action.CREATE, content_type__model="organization"
+    )
+    one.changes.pop("inn"), many.changes.pop("inn")
+    assert many.changes == one.changes and many.actor == seller
+
+
+def export_of(user, kind, capture, **params) -> bytes:
+    from sputnik.integrations.services import export_start
+
+    with capture(execute=True):
+        run = export_start(actor=user, kind=kind, params=params)
+    run.refresh_from_db()
+    return run.file.read()
+
+
+def test_round_trip_export_mark_rows_import_as_a_static_list(
+    seller, line_a, line_b, django_capture_on_commit_callbacks
+):
+    for number in range(6):
+        OrganizationFactory(
+            business_lines=[line_a], short_name=f"Клиент {number}", inn=company_inn("7701", number)
+        )
+    OrganizationFactory(business_lines=[line_b], short_name="Чужая")
+    book = load_workbook(
+        io.BytesIO(
+            export_of(seller, "organizations", django_capture_on_commit_callbacks, o="short_name")
+        )
+    )
+    sheet = book.active
+    sheet.cell(row=1, column=sheet.max_column + 1, value="Включить")
+    marked = {"Клиент 1", "Клиент 4"}
+    for row in range(2, sheet.max_row + 1):
+        name = sheet.cell(row=row, column=2).value
+        sheet.cell(row=row, column=sheet.max_column, value="да" if name in marked else "")
+    raw = io.BytesIO()
+    book.save(raw)
+    run = prepared(
+        seller,
+        SimpleUploadedFile("marked.xlsx", raw.getvalue()),
+        policy="match",
+        segment_name="Из Excel",
+    )
+    assert run.mapping[0] == "org.id" and run.mapping[-1] == "include"
+    services.import_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    segment = Segment.objects.get(name="Из Excel")
+    assert set(segment.organizations.values_list("short_name", flat=True)) == marked
+    assert run.result["excluded"] == 4 and run.result["organizations_match"] == 2
+    assert Organization.objects.count() == 7  # nothing created
+
+
+def test_round_trip_edited_values_come_back_as_updates(
+    seller, line_a, django_capture_on_commit_callbacks
+):
+    OrganizationFactory(business_lines=[line_a], short_name="Альфа", inn=INNS[0])
+    book = load_workbook(
+        io.BytesIO(export_of(seller, "organizations", django_capture_on_commit_callbacks))
+    )
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=headers.index("Название") + 1, value="Альфа Групп")
+    sheet.cell(row=2, column=headers.index("Сайт") + 1, value="https://alfa.ru")
+    raw = io.BytesIO()
+    book.save(raw)
+    run = prepared(seller, SimpleUploadedFile("edited.xlsx", raw.getvalue()), policy="update")
+    services.import_run(run.pk)
+    alpha = Organization.objects.get()
+    assert (alpha.short_name, alpha.website, alpha.version) == ("Альфа Групп", "https://alfa.ru", 2)
+
+
+def test_a_file_of_inns_names_and_emails_fills_a_list_with_a_report(seller, line_a):
+    OrganizationFactory(business_lines=[line_a], short_name="Альфа", inn=INNS[0])
+    OrganizationFactory(business_lines=[line_a], short_name="Двойник", inn=INNS[1])
+    OrganizationFactory(business_lines=[line_a], short_name="Двойник", inn=INNS[2])
+    OrganizationFactory(business_lines=[line_a], short_name="Бета", inn=INNS[3])
+    segment = directory.segment_create(
+        actor=seller, name="Выставка", kind="organizations", business_lines=[line_a]
+    )
+    page = clients_for(seller)[0]
+    upload = xlsx(
+        [["ИНН", "Название"], [INNS[0], ""], ["", "бета"], ["", "Двойник"], ["", "Нет такой"]]
+    )
+    response = page.post(
+        f"/imports/new/?kind=organizations&segment={segment.pk}",
+        {"kind": "organizations", "source": upload},
+    )
+    run = Import.objects.get()
+    assert (run.segment, run.policy) == (segment, "match")  # found, not created
+    checked = services.import_check(run)
+    found, by_name, ambiguous, missing = checked.rows
+    assert found.organization_action == by_name.organization_action == Action.MATCH
+    assert "Неоднозначно: с таким названием 2" in str(ambiguous.errors)
+    assert "Не найдена" in str(missing.errors)
+    preview = page.get(response["Location"].replace("columns", "preview")).text
+    assert "Неоднозначно" in preview and "Не найдена" in preview
+    services.import_configure(actor=seller, run=run, valid_only=True)
+    services.import_run(run.pk)
+    assert set(segment.organizations.values_list("short_name", flat=True)) == {"Альфа", "Бета"}
