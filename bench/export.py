@@ -10,52 +10,18 @@ is what the demo data does and what this benchmark does not measure)."""
 from __future__ import annotations
 
 import argparse
-import os
-import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def setup(database: str | None) -> None:
-    os.environ.setdefault("DEBUG", "1")
-    if database is None:
-        database = f"sqlite:///{tempfile.mkdtemp(prefix='sputnik-bench-')}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sputnik.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from common import bench_user, define_attributes, peak_rss_mb, setup
 
 
 def fill(rows: int):
-    from django.contrib.auth.models import Group
     from django.db import transaction
 
-    from sputnik.access.models import BusinessLine, RoleCode, User
-    from sputnik.directory import services
-    from sputnik.directory.models import AttributeDefinition, ContactPoint, Organization
+    from sputnik.directory.models import ContactPoint, Organization
 
-    line = BusinessLine.objects.create(name="Bench", code="bench")
-    user = User.objects.create_user("bench", password="bench-bench-42", all_lines_role="read")
-    user.groups.add(*Group.objects.filter(name=RoleCode.SALESPERSON))
-    for code, kind in (("staff", "integer"), ("founded", "date")):
-        services.attribute_definition_save(
-            actor=None,
-            definition=AttributeDefinition(),
-            target="organization",
-            code=code,
-            type=kind,
-            label_ru=code,
-            label_en=code,
-        )
+    user, line = bench_user()
+    define_attributes()
     through = Organization.business_lines.through
     batch = 5000
     with transaction.atomic():
@@ -101,11 +67,6 @@ def main() -> None:
     print(f"exported {run.done} rows in {elapsed:.1f} s: {run.done / elapsed:,.0f} rows/s")
     after = peak_rss_mb()
     print(f"file {size:.1f} MB; peak RSS {before:.0f} MB before the export, {after:.0f} MB after")
-
-
-def peak_rss_mb() -> float:
-    """The process's peak resident memory so far (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
 
 
 if __name__ == "__main__":

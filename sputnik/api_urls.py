@@ -27,6 +27,7 @@ router.register(
 router.register("lists", segment_api.SegmentViewSet, basename="segment")
 blacklist_api.register(router)
 router.register("exports", integrations_api.ExportViewSet, basename="export")
+router.register("imports", integrations_api.ImportViewSet, basename="import")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

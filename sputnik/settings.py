@@ -273,6 +273,8 @@ SPECTACULAR_SETTINGS = {
         "LineRoleEnum": "sputnik.core.roles.LineRole",
         # Lists and exports are of organisations or persons: one enum for both.
         "RecordKindEnum": "sputnik.directory.models.segment.SegmentKind",
+        # Every background run (exports, imports) goes through the same states.
+        "RunStatusEnum": "sputnik.core.models.RunStatus",
     },
 }
 

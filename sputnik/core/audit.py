@@ -74,7 +74,8 @@ def log_created(instances: list, *, actor=None) -> None:
         return
     as_json = settings.AUDITLOG_STORE_JSON_CHANGES
     content_type = ContentType.objects.get_for_model(instances[0])
-    address, cid = current_address(), get_cid()
+    cid = get_cid()
+    address = current_address()
     # What `model_instance_diff(None, instance)` compares, with the "before" side (the
     # fields' defaults) worked out once instead of once per record.
     registered = auditlog.get_model_fields(type(instances[0]))

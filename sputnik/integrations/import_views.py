@@ -12,24 +12,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from sputnik.core.models import RunStatus, model_permission
+from sputnik.core.models import RunStatus
 from sputnik.core.views import ObjectListView, RestrictedMixin, RunDownloadView, RunView
-from sputnik.directory.models import Organization, Person
 
 from . import services
 from .forms import ImportOptionsForm, ImportUploadForm
-from .importing import Action, DuplicatePolicy, ImportKind
+from .importing import Action, DuplicatePolicy, may_import
 from .models import Import
 from .reading import read_table
 
 PREVIEW_ROWS = 200
-
-
-def may_import(user, kind: str, policy: str = DuplicatePolicy.SKIP) -> bool:
-    """Adding records needs the add permission; only finding them, the view permission."""
-    action = "view" if policy == DuplicatePolicy.MATCH else "add"
-    model = Organization if kind == ImportKind.ORGANIZATIONS else Person
-    return user.has_perm(model_permission(model, action))
 
 
 class ImportListView(ObjectListView):

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sputnik.core.models import model_permission
 from sputnik.directory import validation
 from sputnik.directory.attributes import clean_value, definitions
 from sputnik.directory.models import (
@@ -70,6 +71,13 @@ class Action(models.TextChoices):
 
 
 ORGANIZATION, PERSON, JOB, CONTROL = "organization", "person", "job", "control"
+
+
+def may_import(user, kind: str, policy: str = DuplicatePolicy.SKIP) -> bool:
+    """Adding records needs the add permission; only finding them, the view permission."""
+    action = "view" if policy == DuplicatePolicy.MATCH else "add"
+    model = Organization if kind == ImportKind.ORGANIZATIONS else Person
+    return user.has_perm(model_permission(model, action))
 
 
 # Cells -------------------------------------------------------------------------------

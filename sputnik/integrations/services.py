@@ -6,6 +6,7 @@ import tempfile
 from itertools import batched
 from typing import Any
 
+from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -256,7 +257,7 @@ def import_run(run_id: int) -> None:
                     )
                     % {"count": len(checked.rejected)},
                 )
-            with transaction.atomic():
+            with transaction.atomic(), set_actor(run.created_by, remote_addr=run.remote_addr):
                 result = _write(run, checked)
         except RowFailed as failure:
             _finish_rejected(run, checked if "checked" in locals() else None, failure)

@@ -25,4 +25,4 @@ def test_salesperson_exports_the_filtered_list(signed_in, live_server, make_user
         download_link.click()
     path = download.value.path()
     rows = list(load_workbook(io.BytesIO(path.read_bytes())).active.values)
-    assert sorted(row[0] for row in rows[1:]) == ["Ромашка", "Ромашка-Юг"]
+    assert sorted(row[1] for row in rows[1:]) == ["Ромашка", "Ромашка-Юг"]

@@ -65,8 +65,8 @@ def test_the_list_as_filtered_and_sorted_with_typed_cells(
     query = {"attr_staff_min": "10", "o": "-attr_staff", "page": "3"}
     run, rows = export(page, "organizations", query, django_capture_on_commit_callbacks)
     header, *data = rows
-    assert header[0] == "Название" and header[-3:] == ["Штат", "Основана", "Холдинг"]
-    assert [row[0] for row in data] == ["Альфа", "Бета"]  # filtered and sorted, all pages
+    assert header[:2] == ["ID", "Название"] and header[-3:] == ["Штат", "Основана", "Холдинг"]
+    assert [row[1] for row in data] == ["Альфа", "Бета"]  # filtered and sorted, all pages
     alpha = dict(zip(header, data[0], strict=True))
     assert alpha["ИНН"] == INNS[0] and alpha["Телефоны"] == "+74951234567"
     assert alpha["Штат"] == 1200  # a number, not text
@@ -124,7 +124,7 @@ def test_api_starts_follows_and_downloads_an_export(
     assert (run["status"], run["done"]) == ("done", 1)
     download = api.get(run["file"])
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    assert [row[0] for row in book.active.iter_rows(values_only=True)][1:] == ["Бета"]
+    assert [row[1] for row in book.active.iter_rows(values_only=True)][1:] == ["Бета"]
     other = clients_for(make_user(lines={line_a: "write"}))[1]
     assert other.get(f"/api/v1/exports/{run['id']}/").status_code == 404
     assert other.get("/api/v1/exports/").json()["results"] == []

@@ -492,3 +492,44 @@ def test_a_file_of_inns_names_and_emails_fills_a_list_with_a_report(seller, line
     services.import_configure(actor=seller, run=run, valid_only=True)
     services.import_run(run.pk)
     assert set(segment.organizations.values_list("short_name", flat=True)) == {"Альфа", "Бета"}
+
+
+def test_the_api_creates_previews_starts_and_reports(
+    seller, line_a, django_capture_on_commit_callbacks
+):
+    api = clients_for(seller)[1]
+    fields = api.get("/api/v1/imports/fields/?kind=organizations").json()
+    assert {"key": "org.inn", "label": "ИНН", "group": "organization"} in fields
+    upload = xlsx([["Название", "ИНН"], ["Альфа", INNS[0]], ["Бета", "123"]])
+    response = api.post(
+        "/api/v1/imports/", {"kind": "organizations", "source": upload}, format="multipart"
+    )
+    assert response.status_code == 201, response.json()
+    created = response.json()
+    assert created["mapping"] == ["org.short_name", "org.inn"] and created["status"] == "draft"
+    url = f"/api/v1/imports/{created['id']}/"
+    preview = api.get(url + "preview/").json()
+    assert preview["summary"]["rejected"] == 1
+    assert preview["rows"][0]["row"] == 3 and "org.inn" in preview["rows"][0]["errors"]
+    assert api.patch(url, {"mapping": ["org.short_name", "org.nope"]}, format="json").json()[
+        "errors"
+    ]["mapping"]
+    assert api.patch(url, {"valid_only": True}, format="json").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        started = api.post(url + "start/")
+    assert started.status_code == 202, started.json()
+    done = api.get(url).json()
+    assert done["status"] == "done" and done["result"]["organizations_create"] == 1
+    assert done["rejected"].endswith(f"/api/v1/imports/{created['id']}/rejected/")
+    assert api.get(url + "rejected/").status_code == 200
+    assert api.patch(url, {"valid_only": False}, format="json").status_code == 400  # started
+
+
+def test_the_api_refuses_an_import_the_role_does_not_allow(make_user, line_a):
+    reader = make_user(lines={line_a: "read"}, role=None)
+    api = clients_for(reader)[1]
+    upload = xlsx([["Название"], ["Альфа"]])
+    response = api.post(
+        "/api/v1/imports/", {"kind": "organizations", "source": upload}, format="multipart"
+    )
+    assert response.status_code == 403
