@@ -5,7 +5,15 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import BigIntegerField, FloatField, OuterRef, Q, Subquery, TextField
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+)
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -89,9 +97,13 @@ class AttributeFilterSetMixin:
         )
         self.attribute_definitions = definitions(self.attribute_target)
         ordering = self.filters["o"]
+        hidden = set(getattr(self, "builder_only", ()))
         for definition in self.attribute_definitions:
             self.filters.update(attribute_filters(definition, self.organizations))
+            hidden.add(f"{PREFIX}{definition.code}_empty")
             ordering.param_map[PREFIX + definition.code] = PREFIX + definition.code
+        # Criteria of lists, not shown in the list's own filter panel.
+        self.builder_only = frozenset(hidden)
         ordering.extra["choices"] = ordering.build_choices(
             {field: param for param, field in ordering.param_map.items()}, {}
         )
@@ -107,7 +119,30 @@ class AttributeFilterSetMixin:
 
 
 def attribute_filters(definition: AttributeDefinition, organizations) -> dict:
-    """The filters of one attribute, named `attr_<code>` (or `…_min` / `…_max`)."""
+    """The filters of one attribute, named `attr_<code>` (or `…_min` / `…_max`), and
+    whether it is filled in, `attr_<code>_empty` (for the criteria of lists)."""
+    return {
+        **_value_filters(definition, organizations),
+        f"{PREFIX}{definition.code}_empty": _empty_filter(definition),
+    }
+
+
+def _empty_filter(definition: AttributeDefinition) -> django_filters.ChoiceFilter:
+    code = definition.code
+
+    def by_emptiness(queryset, _name, value):
+        filled = Q(attributes__has_key=code)
+        return queryset.exclude(filled) if value == "true" else queryset.filter(filled)
+
+    return django_filters.ChoiceFilter(
+        label=_("%(label)s: filled in?") % {"label": definition.label},
+        choices=[("true", _("Empty")), ("false", _("Filled in"))],
+        empty_label=_("Either"),
+        method=by_emptiness,
+    )
+
+
+def _value_filters(definition: AttributeDefinition, organizations) -> dict:
     name, key = PREFIX + definition.code, f"attributes__{definition.code}"
     options = [(o, o) for o in definition.choices]
     kind, label = definition.type, definition.label
@@ -232,7 +267,34 @@ class OrganizationFilter(SegmentFilterMixin, AttributeFilterSetMixin, django_fil
         empty_label=_("All"),
         method="by_undesirable",
     )
+    # For the criteria of lists (not shown in the list's filter panel):
+    status_in = django_filters.MultipleChoiceFilter(
+        field_name="status",
+        choices=OrganizationStatus.choices,
+        label=_("Status is one of"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    legal_form_in = django_filters.MultipleChoiceFilter(
+        field_name="legal_form",
+        choices=LegalForm.choices,
+        label=_("Legal form is one of"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    category_in = django_filters.ModelMultipleChoiceFilter(
+        field_name="categories",
+        queryset=Category.objects.all(),
+        label=_("In one of the categories"),
+        widget=forms.CheckboxSelectMultiple,
+        distinct=True,
+    )
+    position = django_filters.CharFilter(
+        label=_("Has a contact person with the position"),
+        method="by_position",
+        help_text=_("A current job whose position contains these words."),
+    )
     o = ordering_filter("short_name", "inn", "status", "created_at")
+
+    builder_only = frozenset({"status_in", "legal_form_in", "category_in", "position"})
 
     class Meta:
         model = Organization
@@ -256,6 +318,14 @@ class OrganizationFilter(SegmentFilterMixin, AttributeFilterSetMixin, django_fil
         user = getattr(request, "user", None)
         if user is not None:
             self.filters["business_line"].queryset = BusinessLine.objects.restrict(user)
+
+    def by_position(self, queryset, name, value):
+        jobs = Employment.objects.filter(
+            organization=OuterRef("pk"),
+            ended_on__isnull=True,
+            position__iregex=contains(value),
+        )
+        return queryset.filter(Exists(jobs))
 
     def by_undesirable(self, queryset, name, value):
         flagged = undesirable_condition()

@@ -21,12 +21,12 @@ from .segments import segment_members
 class SegmentSerializer(VersionedSerializer):
     business_lines = LinesField(many=True)
     owner = serializers.PrimaryKeyRelatedField(read_only=True)
-    criteria = serializers.DictField(
-        child=serializers.CharField(),
+    criteria = serializers.JSONField(
         required=False,
         help_text="For dynamic lists: the list API's filter parameters (e.g. status, "
-        "attr_<code>_min, segment). For a new static list: its members are those matching "
-        "now.",
+        "attr_<code>_min, attr_<code>_empty, status_in: [..], segment), all of which a "
+        'record must match; or {"any": [{…}, {…}]}: groups of them, any of which it must '
+        "match. For a new static list: its members are those matching now.",
     )
 
     class Meta:

@@ -3,12 +3,14 @@ organisation or person list as a list, editing, snapshots and adding from a card
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, QueryDict
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -29,7 +31,15 @@ from . import services
 from .filters import SegmentListFilter
 from .forms import SegmentAddForm, SegmentForm
 from .models import Organization, Person, Segment, SegmentKind
-from .segments import segment_members
+from .segments import (
+    ANY,
+    as_data,
+    filterset_of,
+    groups_of,
+    matching_records,
+    model_of,
+    segment_members,
+)
 
 MEMBERS_PAGE = 50
 LIST_PAGES = {
@@ -60,17 +70,12 @@ class SegmentDetailView(ObjectDetailView):
         paginator = CappedPaginator(members, MEMBERS_PAGE)
         context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
         context["open_url"] = f"{reverse(LIST_PAGES[segment.kind])}?segment={segment.pk}"
-        context["criteria_url"] = f"{reverse(LIST_PAGES[segment.kind])}?{_query(segment.criteria)}"
+        context["criteria_url"] = reverse("directory:segment_criteria", args=[segment.pk])
+        context["criteria_groups"] = groups_of(segment.criteria)
         context["can_edit"] = (
             Segment.objects.restrict(user, "change").filter(pk=segment.pk).exists()
         )
         return context
-
-
-def _query(criteria: dict) -> str:
-    query = QueryDict(mutable=True)
-    query.update(criteria)
-    return query.urlencode()
 
 
 class SegmentWriteMixin:
@@ -93,7 +98,12 @@ class SegmentCreateView(SegmentWriteMixin, ObjectCreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def criteria(self) -> dict:
-        return {k: v for k, v in self.request.GET.items() if k != "kind" and v}
+        """The list page's query: a parameter given several times keeps every value."""
+        return {
+            key: values if len(values) > 1 else values[0]
+            for key, values in self.request.GET.lists()
+            if key != "kind" and any(values)
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -202,3 +212,123 @@ class SegmentAddSelectedView(LoginRequiredMixin, View):
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = reverse(LIST_PAGES[kind])
         return redirect(back)
+
+
+class CriteriaMixin:
+    """Criteria as groups of the list page's filters: one filter form per group, read
+    back from the form's `g<n>-` prefixed fields."""
+
+    IGNORED = {"o", "page"}
+
+    def forms_for(self, kind: str, groups: list[dict]) -> list:
+        user = self.request.user
+        return [
+            matching_form(user, kind, group, prefix=f"g{number}")
+            for number, group in enumerate(groups or [{}])
+        ]
+
+    def groups_from(self, data, count: int) -> list[dict]:
+        groups = []
+        for number in range(count):
+            prefix, group = f"g{number}-", {}
+            for key, values in data.lists():
+                if not key.startswith(prefix) or key[len(prefix) :] in self.IGNORED:
+                    continue
+                values = [value for value in values if value]
+                if values:
+                    group[key[len(prefix) :]] = values if len(values) > 1 else values[0]
+            groups.append(group)
+        return groups
+
+    def group_count(self, data) -> int:
+        try:
+            return max(1, min(int(data.get("groups", 1)), MAX_GROUPS))
+        except ValueError:
+            return 1
+
+
+MAX_GROUPS = 10
+
+
+def matching_form(user, kind: str, group: dict, *, prefix: str):
+    """The filter form of a list page for one group of criteria."""
+    request = SimpleNamespace(user=user, segment_depth=0)
+    filterset = filterset_of(kind)(
+        as_data(group) if group else None,
+        queryset=model_of(kind).objects.restrict(user),
+        request=request,
+        prefix=prefix,
+    )
+    return filterset
+
+
+class SegmentCriteriaView(CriteriaMixin, RestrictedMixin, View):
+    """The criteria of a dynamic list: groups of conditions (a record is in when it meets
+    every condition of one group), with the number matching now as they are edited."""
+
+    model = Segment
+    action = "change"
+
+    def segment(self, pk) -> Segment:
+        return get_object_or_404(self.restricted_queryset(), pk=pk, dynamic=True)
+
+    def get(self, request, pk):
+        segment = self.segment(pk)
+        groups = groups_of(segment.criteria)
+        return self.render(segment, groups)
+
+    def post(self, request, pk):
+        segment = self.segment(pk)
+        groups = self.groups_from(request.POST, self.group_count(request.POST))
+        if "add_group" in request.POST and len(groups) < MAX_GROUPS:
+            return self.render(segment, [*groups, {}])
+        remove = request.POST.get("remove_group", "")
+        if remove.isdigit():
+            kept = [group for number, group in enumerate(groups) if number != int(remove)]
+            return self.render(segment, kept)
+        groups = [group for group in groups if group]
+        criteria = {ANY: groups} if len(groups) > 1 else (groups[0] if groups else {})
+        try:
+            with transaction.atomic():
+                services.segment_update(
+                    actor=request.user,
+                    segment=segment,
+                    expected_version=int(request.POST.get("version") or 0) or None,
+                    criteria=criteria,
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return self.render(segment, groups, status=400)
+        messages.success(request, _("Criteria of “%(name)s” saved.") % {"name": segment})
+        return redirect(segment.get_absolute_url())
+
+    def render(self, segment: Segment, groups: list[dict], status: int = 200):
+        forms = self.forms_for(segment.kind, groups)
+        context = {
+            "object": segment,
+            "forms": forms,
+            "count": _capped_count(
+                matching_records(self.request.user, segment.kind, {ANY: groups or [{}]})
+            ),
+        }
+        return render(self.request, "directory/segment_criteria.html", context, status=status)
+
+
+class CriteriaCountView(CriteriaMixin, LoginRequiredMixin, View):
+    """How many records the criteria being edited match now (htmx, as they change)."""
+
+    def get(self, request, kind):
+        if kind not in SegmentKind.values:
+            raise Http404
+        groups = self.groups_from(request.GET, self.group_count(request.GET))
+        records = matching_records(request.user, kind, {ANY: groups or [{}]})
+        context = {"count": _capped_count(records), "kind": kind}
+        return render(request, "directory/segment_criteria_count.html", context)
+
+
+COUNT_CAP = 10_000
+
+
+def _capped_count(records) -> dict:
+    count = records.order_by()[: COUNT_CAP + 1].count()
+    return {"value": min(count, COUNT_CAP), "capped": count > COUNT_CAP}

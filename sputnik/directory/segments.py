@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
 
 from .models import Organization, Person, Segment, SegmentKind
 
@@ -22,11 +24,67 @@ def model_of(kind: str):
     return Organization if kind == SegmentKind.ORGANIZATIONS else Person
 
 
+ANY = "any"  # criteria {"any": [group, group, …]}: a record matching any group
+
+
+def groups_of(criteria: dict) -> list[dict]:
+    """The criteria as groups of list-filter parameters: a record is in when it matches
+    every parameter of at least one group (plain parameters are a single group)."""
+    criteria = criteria or {}
+    if ANY in criteria:
+        return [group for group in criteria[ANY] if isinstance(group, dict)]
+    return [criteria]
+
+
+def as_data(group: dict) -> QueryDict:
+    """A group's parameters as a query string's data (several values of one parameter in
+    a list), as the FilterSet reads a list page's query."""
+    data = QueryDict(mutable=True)
+    for key, value in group.items():
+        data.setlist(key, [str(v) for v in value] if isinstance(value, list) else [str(value)])
+    return data
+
+
 def matching(user, kind: str, criteria: dict, *, depth: int = 0):
-    """The FilterSet of `kind` bound to `criteria` over what `user` may see."""
+    """The FilterSet of `kind` bound to one group of parameters over what `user` sees."""
     request = SimpleNamespace(user=user, segment_depth=depth)
     queryset = model_of(kind).objects.restrict(user)
-    return filterset_of(kind)(criteria or None, queryset=queryset, request=request)
+    return filterset_of(kind)(
+        as_data(criteria) if criteria else None, queryset=queryset, request=request
+    )
+
+
+def criteria_errors(user, kind: str, criteria: dict) -> list[str]:
+    """What is wrong with the criteria, each problem named with its group and parameter."""
+    groups, problems = groups_of(criteria), []
+    if ANY in (criteria or {}) and (
+        not isinstance(criteria[ANY], list) or len(groups) != len(criteria[ANY])
+    ):
+        problems.append(_("“any” holds a list of groups of parameters."))
+    for number, group in enumerate(groups, start=1):
+        filterset = matching(user, kind, group)
+        if group and not filterset.is_valid():
+            for name, errors in filterset.errors.items():
+                where = f"{number}: {name}" if len(groups) > 1 else name
+                problems.append(f"{where}: {' '.join(errors)}")
+    return problems
+
+
+def matching_records(user, kind: str, criteria: dict, *, depth: int = 0) -> QuerySet:
+    """Records `user` sees that match the criteria (none when they are not valid)."""
+    visible = model_of(kind).objects.restrict(user)
+    groups = groups_of(criteria)
+    if not groups:
+        return visible.none()
+    filtersets = [matching(user, kind, group, depth=depth) for group in groups]
+    if not all(f.is_valid() for f in filtersets):
+        return visible.none()
+    if len(filtersets) == 1:
+        return filtersets[0].qs
+    condition = Q()
+    for filterset in filtersets:
+        condition |= Q(pk__in=filterset.qs.order_by().values("pk"))
+    return visible.filter(condition)
 
 
 def segment_members(user, segment: Segment, *, depth: int = 0) -> QuerySet:
@@ -36,8 +94,7 @@ def segment_members(user, segment: Segment, *, depth: int = 0) -> QuerySet:
         return visible.none()
     if not segment.dynamic:
         return visible.filter(segments=segment)
-    filterset = matching(user, segment.kind, segment.criteria, depth=depth)
-    return filterset.qs if filterset.is_valid() else visible.none()
+    return matching_records(user, segment.kind, segment.criteria, depth=depth)
 
 
 DYNAMIC_ON_CARD = 20

@@ -28,7 +28,7 @@ from .models import (
     Person,
     Segment,
 )
-from .segments import matching, segment_members
+from .segments import ANY, criteria_errors, matching_records, segment_members
 
 
 class DuplicateOrganization(ValidationError):
@@ -431,11 +431,21 @@ IGNORED_CRITERIA = {"page", "csrfmiddlewaretoken"}
 
 
 def _checked_criteria(actor, kind: str, criteria: dict) -> dict:
-    """The list page's filter parameters, checked by its own FilterSet."""
-    criteria = {k: v for k, v in (criteria or {}).items() if k not in IGNORED_CRITERIA and v}
-    filterset = matching(actor, kind, criteria)
-    if criteria and not filterset.is_valid():
-        problems = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+    """The list page's filter parameters (or groups of them), checked by its FilterSet."""
+
+    def cleaned(group: dict) -> dict:
+        return {k: v for k, v in (group or {}).items() if k not in IGNORED_CRITERIA and v}
+
+    if not isinstance(criteria, dict):
+        raise ValidationError({"criteria": _("Send an object of filter parameters.")})
+    if ANY in criteria and isinstance(criteria[ANY], list):
+        groups = [cleaned(group) for group in criteria[ANY] if isinstance(group, dict)]
+        groups = [group for group in groups if group]
+        criteria = {ANY: groups} if len(groups) > 1 else (groups[0] if groups else {})
+    else:
+        criteria = cleaned(criteria)
+    problems = criteria_errors(actor, kind, criteria)
+    if problems:
         raise ValidationError({"criteria": problems})
     return criteria
 
@@ -457,7 +467,7 @@ def segment_create(
     lines = list(business_lines)
     if not lines:
         raise ValidationError({"business_lines": _("Choose at least one business line.")})
-    criteria = _checked_criteria(actor, kind, criteria or {})
+    criteria = _checked_criteria(actor, kind, {} if criteria is None else criteria)
     segment = record_create(
         Segment,
         actor=actor,
@@ -471,7 +481,7 @@ def segment_create(
     )
     if not dynamic:
         if criteria:
-            members = matching(actor, kind, criteria).qs
+            members = matching_records(actor, kind, criteria)
         segment_add(actor=actor, segment=segment, records=members)
     return segment
 

@@ -62,6 +62,16 @@ urlpatterns = [
     path("lists/<int:pk>/", segment_views.SegmentDetailView.as_view(), name="segment_detail"),
     path("lists/<int:pk>/edit/", segment_views.SegmentUpdateView.as_view(), name="segment_update"),
     path(
+        "lists/<int:pk>/criteria/",
+        segment_views.SegmentCriteriaView.as_view(),
+        name="segment_criteria",
+    ),
+    path(
+        "lists/criteria/count/<str:kind>/",
+        segment_views.CriteriaCountView.as_view(),
+        name="segment_criteria_count",
+    ),
+    path(
         "lists/<int:pk>/delete/",
         segment_views.SegmentDeleteView.as_view(),
         name="segment_delete",

@@ -227,3 +227,102 @@ def test_member_changes_are_in_the_lists_history(base, seller, line_a):
     history = clients_for(seller)[0].get(f"/history/directory/segment/{segment.pk}/")
     content = history.content.decode()
     assert "+ Альфа" in content and "− Альфа" in content
+
+
+def test_criteria_groups_empty_values_in_and_positions(base, seller, line_a):
+    """Groups are alternatives; "is empty", "one of" and "has a contact person with the
+    position" are conditions like the others."""
+    from sputnik.directory.segments import segment_members
+
+    bare = OrganizationFactory(business_lines=[line_a], short_name="Без штата", status="client")
+    boss = PersonFactory(business_lines=[line_a], last_name="Директоров")
+    services.employment_create(
+        actor=seller, person=boss, organization=bare, position="Генеральный директор"
+    )
+    criteria = {
+        "any": [
+            {"attr_staff_min": "800"},
+            {"attr_staff_empty": "true", "status_in": ["client", "former"]},
+        ]
+    }
+    segment = services.segment_create(
+        actor=seller,
+        name="Смесь",
+        kind="organizations",
+        business_lines=[line_a],
+        dynamic=True,
+        criteria=criteria,
+    )
+    assert names(segment_members(seller, segment)) == ["Без штата", "Гамма"]
+    segment = services.segment_update(
+        actor=seller, segment=segment, expected_version=None, criteria={"position": "директор"}
+    )
+    assert names(segment_members(seller, segment)) == ["Без штата"]
+    segment = services.segment_update(
+        actor=seller,
+        segment=segment,
+        expected_version=None,
+        criteria={"attr_staff_empty": "false", "category_in": [base.pk]},
+    )
+    assert names(segment_members(seller, segment)) == ["Альфа", "Бета"]  # not another line's
+    with pytest.raises(services.ValidationError) as error:
+        services.segment_update(
+            actor=seller,
+            segment=segment,
+            expected_version=None,
+            criteria={"any": [{"status_in": ["nonsense"]}, {"inn": "77"}]},
+        )
+    assert "1: status_in" in str(error.value)
+
+
+def test_criteria_page_builds_groups_and_counts_as_they_change(base, seller, line_a):
+    segment = services.segment_create(
+        actor=seller,
+        name="Крупные",
+        kind="organizations",
+        business_lines=[line_a],
+        dynamic=True,
+        criteria={"attr_staff_min": "800"},
+    )
+    page = clients_for(seller)[0]
+    url = f"/lists/{segment.pk}/criteria/"
+    shown = page.get(url).text
+    assert "Группа 1: все условия" in shown and "1 подходит сейчас" in shown
+    # A second group, then the count of what the form holds (as htmx asks while typing).
+    more = page.post(url, {"groups": "1", "g0-attr_staff_min": "800", "add_group": "1"}).text
+    assert "Группа 2: все условия" in more
+    count = page.get(
+        "/lists/criteria/count/organizations/",
+        {"groups": "2", "g0-attr_staff_min": "800", "g1-q": "Бета"},
+    ).text
+    assert "2 подходят сейчас" in count
+    response = page.post(
+        url,
+        {
+            "groups": "2",
+            "g0-attr_staff_min": "800",
+            "g1-q": "Бета",
+            "version": segment.version,
+            "save": "1",
+        },
+    )
+    assert response.status_code == 302
+    segment.refresh_from_db()
+    assert segment.criteria == {"any": [{"attr_staff_min": "800"}, {"q": "Бета"}]}
+    assert "Бета" in page.get(f"/lists/{segment.pk}/").text
+
+
+def test_only_who_may_change_a_list_edits_its_criteria(base, seller, make_user, line_a):
+    segment = services.segment_create(
+        actor=seller,
+        name="Общий",
+        kind="organizations",
+        business_lines=[line_a],
+        dynamic=True,
+        shared=True,
+        criteria={"attr_staff_min": "800"},
+    )
+    reader = clients_for(make_user(lines={line_a: "read"}))[0]
+    assert reader.get(f"/lists/{segment.pk}/").status_code == 200
+    assert "change-criteria" not in reader.get(f"/lists/{segment.pk}/").text
+    assert reader.get(f"/lists/{segment.pk}/criteria/").status_code in (403, 404)
