@@ -5,6 +5,7 @@ nothing, the rejected rows returned with their reasons, the author's lines only.
 import datetime
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -29,6 +30,8 @@ from sputnik.integrations.models import Import
 from sputnik.integrations.reading import read_table
 
 pytestmark = pytest.mark.django_db
+
+FILES = Path(__file__).parent / "files"
 
 
 def xlsx(rows, name="clients.xlsx") -> SimpleUploadedFile:
@@ -533,3 +536,13 @@ def test_the_api_refuses_an_import_the_role_does_not_allow(make_user, line_a):
         "/api/v1/imports/", {"kind": "organizations", "source": upload}, format="multipart"
     )
     assert response.status_code == 403
+
+
+def test_an_old_excel_workbook_is_read():
+    """clients.xls was written by xlwt (Excel 97–2003 format): a number for the INN, a
+    date cell."""
+    table = read_table((FILES / "clients.xls").read_bytes(), "clients.xls")
+    assert table.headers == ["Наименование", "ИНН", "Дата рождения", "ФИО"]
+    assert table.rows == [
+        ["Альфа", 7707083893.0, datetime.date(1980, 5, 6), "Иванов Иван Иванович"]
+    ]
