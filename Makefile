@@ -37,6 +37,10 @@ run: install messages
 test: install-dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+bench: install-dev
+	DEBUG=1 $(PY) bench/export.py --rows $${BENCH_ROWS:-100000}
+	DEBUG=1 $(PY) bench/imports.py --rows $${BENCH_ROWS:-100000}
+
 lint: install-dev
 	.venv/bin/ruff check .
 
