@@ -40,6 +40,7 @@ from .models import (
     Segment,
     SegmentKind,
 )
+from .search import search
 
 # Custom attributes ------------------------------------------------------------------
 
@@ -61,6 +62,24 @@ def annotate_sort_key(queryset, definition: AttributeDefinition, name: str, orga
         return queryset.annotate(**{name: Subquery(referenced.values("short_name")[:1])})
     # Plain text: comparisons of a JSON key would read the compared value as JSON.
     return queryset.annotate(**{name: Cast(text, TextField())})
+
+
+FOUND_LIMIT = 500  # search results opened as a table
+
+
+def found_filter() -> django_filters.CharFilter:
+    """Records the header search finds for a query (typo-tolerant, by name, INN, phone or
+    e-mail): the search results opened as a table to select, add to a list or export."""
+    return django_filters.CharFilter(
+        label=_("Found by the search"), method="by_search", widget=forms.HiddenInput
+    )
+
+
+class FoundFilterMixin:
+    def by_search(self, queryset, name, value):
+        results = search(self.request.user, value, limit=FOUND_LIMIT)
+        found = results.organizations if queryset.model is Organization else results.persons
+        return queryset.filter(pk__in=[record.pk for record in found])
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -224,10 +243,13 @@ def _by_organization(definition: AttributeDefinition, organizations):
     return by_name
 
 
-class OrganizationFilter(SegmentFilterMixin, AttributeFilterSetMixin, django_filters.FilterSet):
+class OrganizationFilter(
+    FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin, django_filters.FilterSet
+):
     attribute_target = AttributeTarget.ORGANIZATION
 
     q = search_filter()
+    found = found_filter()
     status = django_filters.ChoiceFilter(
         choices=OrganizationStatus.choices, label=_("Status"), empty_label=_("All")
     )
@@ -340,10 +362,13 @@ class OrganizationFilter(SegmentFilterMixin, AttributeFilterSetMixin, django_fil
         )
 
 
-class PersonFilter(SegmentFilterMixin, AttributeFilterSetMixin, django_filters.FilterSet):
+class PersonFilter(
+    FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin, django_filters.FilterSet
+):
     attribute_target = AttributeTarget.PERSON
 
     q = search_filter()
+    found = found_filter()
     employer = django_filters.CharFilter(label=_("Organisation"), method="by_employer")
     # By id, from links such as an organisation card's; a select of every organisation
     # would not fit a page.

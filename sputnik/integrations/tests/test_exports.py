@@ -131,3 +131,17 @@ def test_api_starts_follows_and_downloads_an_export(
     bad = api.post("/api/v1/exports/", {"kind": "deals"}, format="json")
     assert bad.status_code == 400 and "kind" in bad.json()["errors"]
     assert api.delete(f"/api/v1/exports/{run['id']}/").status_code == 405
+
+
+def test_search_results_open_as_a_table_and_export(
+    base, seller, django_capture_on_commit_callbacks
+):
+    page = clients_for(seller)[0]
+    results = page.get("/search/?q=Альфа").text
+    assert "/organizations/?found=" in results
+    table = page.get("/organizations/", {"found": "Альфа"}).text  # typo-tolerant search
+    assert "Альфа" in table and "Бета" not in table
+    _run, rows = export(
+        page, "organizations", {"found": "Альфа"}, django_capture_on_commit_callbacks
+    )
+    assert [row[1] for row in rows[1:]] == ["Альфа"]
