@@ -18,7 +18,7 @@ class ImportUploadForm(forms.Form):
         label=_("Each row is"),
         choices=ImportKind.choices,
         initial=ImportKind.ORGANIZATIONS,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     source = forms.FileField(
         label=_("File"),
@@ -51,7 +51,7 @@ class ImportOptionsForm(forms.ModelForm):
     class Meta:
         model = Import
         fields = ["policy", "valid_only", "business_lines", "segment", "segment_name"]
-        widgets = {"policy": forms.RadioSelect}
+        widgets = {"policy": forms.RadioSelect(attrs={"class": "form-check-input"})}
 
     def __init__(self, *args, user, samples: list[list], **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,12 +66,13 @@ class ImportOptionsForm(forms.ModelForm):
                 choices=choices,
                 required=False,
                 initial=initial,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             values = [str(row[number]) for row in samples if number < len(row) and row[number]]
             self.columns.append((self[name], values[:3]))
         lines = self.fields["business_lines"]
-        lines.queryset = lines_with_role(user)
         lines.widget = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+        lines.queryset = lines_with_role(user)  # after the widget: it takes the choices
         lines.help_text = _("New organisations and persons go to these lines.")
         static = Segment.objects.restrict(user, "change").filter(kind=run.kind, dynamic=False)
         self.fields["segment"].queryset = static

@@ -36,6 +36,11 @@ def is_checkbox(field) -> bool:
 
 
 @register.filter
+def is_radio(field) -> bool:
+    return isinstance(field.field.widget, forms.RadioSelect)
+
+
+@register.filter
 def is_multi_checkbox(field) -> bool:
     return isinstance(field.field.widget, forms.CheckboxSelectMultiple)
 
