@@ -22,7 +22,12 @@ def setup(database: str | None) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+
+    # DEBUG (needed for settings without a production secret) would keep every query's
+    # text in memory; a worker in production does not.
+    settings.DEBUG = False
 
     call_command("migrate", verbosity=0)
 

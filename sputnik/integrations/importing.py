@@ -529,13 +529,13 @@ def guess_mapping(headers: list[str], kind: str, saved: dict[str, str] | None = 
 # Rows --------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     cells: list[Any]
     values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    warnings: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
     organization_action: str = ""
     person_action: str = ""
     organization: Organization | None = None
@@ -559,10 +559,10 @@ class Row:
         return self.organization_action == Action.EXCLUDED
 
     def error(self, key: str, message: str) -> None:
-        self.errors[key].append(str(message))
+        self.errors.setdefault(key, []).append(str(message))
 
     def warn(self, key: str, message: str) -> None:
-        self.warnings[key].append(str(message))
+        self.warnings.setdefault(key, []).append(str(message))
 
     def group(self, name: str) -> dict[str, Any]:
         """The row's values of one group, keyed by field name ("short_name", "attr.x")."""
@@ -642,7 +642,7 @@ def check(
 
 
 def _parse(number: int, cells: list, mapping: list[str], fields: dict[str, Target]) -> Row:
-    row = Row(number=number, cells=list(cells))
+    row = Row(number=number, cells=cells)
     for key, value in zip(mapping, cells, strict=False):
         if not key:
             continue

@@ -336,7 +336,9 @@ class _Writer:
 
     def __init__(self, actor: User, lines: list, policy: str, valid_only: bool):
         self.actor, self.lines, self.policy, self.valid_only = actor, lines, policy, valid_only
-        self.organizations: dict[int, Organization] = {}  # by row number
+        # By row number, for later rows of the same organisation: only the id is kept
+        # (a hundred thousand full records would not fit the worker's memory).
+        self.organizations: dict[int, Organization] = {}
 
     def write(self, rows: list[Row], kind: str) -> list[int]:
         """The ids of the rows' records of `kind` (organisations or persons)."""
@@ -383,7 +385,7 @@ class _Writer:
         )
         for row, organization in zip(new, created, strict=True):
             if organization is not None:
-                self.organizations[row.number] = organization
+                self.organizations[row.number] = Organization(pk=organization.pk)
         for row in rows:
             action = row.organization_action
             if action == Action.UPDATE:
@@ -395,7 +397,7 @@ class _Writer:
             else:
                 continue
             if organization is not None:
-                self.organizations[row.number] = organization
+                self.organizations[row.number] = Organization(pk=organization.pk)
 
     def _update_organization(self, row: Row) -> Organization:
         organization = Organization.objects.get(pk=row.organization.pk)
