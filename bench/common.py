@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import sys
@@ -30,6 +31,16 @@ def setup(database: str | None) -> None:
     settings.DEBUG = False
 
     call_command("migrate", verbosity=0)
+
+
+def started_up(doc: str) -> argparse.Namespace:
+    """The command line of a benchmark (--rows, --database), with Django set up on it."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--database", help="a DATABASE_URL; a temporary SQLite file if none")
+    args = parser.parse_args()
+    setup(args.database)
+    return args
 
 
 def bench_user(all_lines_role: str = "read"):

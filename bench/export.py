@@ -9,10 +9,9 @@ is what the demo data does and what this benchmark does not measure)."""
 
 from __future__ import annotations
 
-import argparse
 import time
 
-from common import bench_user, define_attributes, peak_rss_mb, setup
+from common import bench_user, define_attributes, peak_rss_mb, started_up
 
 
 def fill(rows: int):
@@ -45,11 +44,7 @@ def fill(rows: int):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--database", help="a DATABASE_URL; a temporary SQLite file if none")
-    args = parser.parse_args()
-    setup(args.database)
+    args = started_up(__doc__)
     started = time.perf_counter()
     user = fill(args.rows)
     print(f"filled {args.rows} organisations in {time.perf_counter() - started:.1f} s")

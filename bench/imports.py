@@ -9,12 +9,11 @@ and peak memory.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import tempfile
 import time
 
-from common import bench_user, define_attributes, peak_rss_mb, setup
+from common import bench_user, define_attributes, peak_rss_mb, started_up
 
 
 def workbook(rows: int) -> bytes:
@@ -45,11 +44,7 @@ def workbook(rows: int) -> bytes:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--database", help="a DATABASE_URL; a temporary SQLite file if none")
-    args = parser.parse_args()
-    setup(args.database)
+    args = started_up(__doc__)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from sputnik.integrations import services

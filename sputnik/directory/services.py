@@ -88,9 +88,7 @@ def organization_create(
     duplicate = find_duplicate(values.get("inn", ""), values.get("kpp", ""))
     if duplicate is not None and values.get("parent") != duplicate:
         raise DuplicateOrganization(duplicate)
-    lines = list(business_lines)
-    if not lines:
-        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    lines = _required_lines(business_lines)
     values["attributes"] = _attributes(AttributeTarget.ORGANIZATION, actor, values)
     organization = record_create(Organization, actor=actor, business_lines=lines, **values)
     contacts_replace(actor=actor, owner=organization, items=contacts)
@@ -144,9 +142,7 @@ def person_create(
     inferred from the patronymic if not given."""
     if not values.get("gender"):
         values["gender"] = validation.gender_from_patronymic(values.get("patronymic", ""))
-    lines = list(business_lines)
-    if not lines:
-        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    lines = _required_lines(business_lines)
     values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values)
     person = record_create(Person, actor=actor, business_lines=lines, **values)
     contacts_replace(actor=actor, owner=person, items=contacts)
@@ -172,6 +168,13 @@ def person_update(
     if contacts is not None:
         contacts_replace(actor=actor, owner=person, items=contacts)
     return person
+
+
+def _required_lines(business_lines: Iterable) -> list:
+    lines = list(business_lines)
+    if not lines:
+        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    return lines
 
 
 def _attributes(
@@ -464,9 +467,7 @@ def segment_create(
 ) -> Segment:
     """A new list owned by `actor`: dynamic with the given criteria, or static with the
     given members (those of the criteria now, when criteria are given)."""
-    lines = list(business_lines)
-    if not lines:
-        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    lines = _required_lines(business_lines)
     criteria = _checked_criteria(actor, kind, {} if criteria is None else criteria)
     segment = record_create(
         Segment,
@@ -571,9 +572,7 @@ def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[di
     already checked field by field (as an import's check does), plus `contacts` (kind,
     value in normal form), `addresses` and `categories`. Audited like single creations;
     INNs already in the base are the caller's to have refused."""
-    lines = list(business_lines)
-    if not lines:
-        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    lines = _required_lines(business_lines)
     organizations, extras = [], []
     known = _definitions(AttributeTarget.ORGANIZATION)
     for item in items:
@@ -582,12 +581,7 @@ def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[di
         values["attributes"] = _attributes(AttributeTarget.ORGANIZATION, actor, values, known=known)
         organizations.append(Organization(**values, created_by=actor, updated_by=actor))
         extras.append(extra)
-    Organization.objects.bulk_create(organizations, batch_size=BULK)
-    through = Organization.business_lines.through
-    through.objects.bulk_create(
-        [through(organization=o, businessline=line) for o in organizations for line in lines],
-        batch_size=BULK,
-    )
+    _bulk_insert(organizations, lines)
     categories = Organization.categories.through
     categories.objects.bulk_create(
         [
@@ -613,9 +607,7 @@ def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[di
 def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -> list:
     """Register many persons at once (see organizations_bulk_create); the gender comes
     from the patronymic when not given."""
-    lines = list(business_lines)
-    if not lines:
-        raise ValidationError({"business_lines": _("Choose at least one business line.")})
+    lines = _required_lines(business_lines)
     persons, contacts = [], []
     known = _definitions(AttributeTarget.PERSON)
     for item in items:
@@ -625,12 +617,7 @@ def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -
             values["gender"] = validation.gender_from_patronymic(values.get("patronymic", ""))
         values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values, known=known)
         persons.append(Person(**values, created_by=actor, updated_by=actor))
-    Person.objects.bulk_create(persons, batch_size=BULK)
-    through = Person.business_lines.through
-    through.objects.bulk_create(
-        [through(person=p, businessline=line) for p in persons for line in lines],
-        batch_size=BULK,
-    )
+    _bulk_insert(persons, lines)
     _bulk_contacts(actor, persons, contacts)
     log_created(persons, actor=actor)
     return persons
@@ -670,6 +657,20 @@ def employments_bulk_create(*, actor, items: list[tuple[Person, Organization, di
     )
     log_created(jobs, actor=actor)
     return jobs
+
+
+def _bulk_insert(records: list, lines: list) -> None:
+    """Insert records of one model and put each in the business lines."""
+    if not records:
+        return
+    model = type(records[0])
+    model.objects.bulk_create(records, batch_size=BULK)
+    field = model._meta.get_field("business_lines")
+    through, own = field.remote_field.through, field.m2m_field_name()
+    through.objects.bulk_create(
+        [through(**{own: record, "businessline": line}) for record in records for line in lines],
+        batch_size=BULK,
+    )
 
 
 def _bulk_contacts(actor, owners: list, contacts: list[Iterable[dict]]) -> None:

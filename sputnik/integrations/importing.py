@@ -707,6 +707,17 @@ class _Judge:
             if row.rejected:
                 row.organization_action = row.person_action = Action.REJECT
 
+    def _valid_new(self, row: Row, values: dict, group: str) -> bool:
+        """Whether the row's organisation (or person) can be created: its required fields
+        are there and the model accepts its values."""
+        model, message = NEW[group]
+        for key in self.org_required if group == ORGANIZATION else self.person_required:
+            if not values.get(key.split(".", 1)[1]):
+                row.error(key, message())
+        if not row.rejected:
+            _validate_new(row, model, values, group, self.required[group])
+        return not row.rejected
+
     # Organisations
 
     def _organizations(self, rows: list[Row]) -> None:
@@ -837,11 +848,7 @@ class _Judge:
                 return
             if "id" in values:
                 return
-            for key in self.org_required:
-                if not values.get(key.removeprefix("org.")):
-                    row.error(key, _("Required for a new organisation."))
-            if not row.rejected:
-                _validate_new(row, Organization, values, ORGANIZATION, self.required[ORGANIZATION])
+            if self._valid_new(row, values, ORGANIZATION):
                 row.organization_action = Action.CREATE
             return
         row.organization = existing
@@ -969,11 +976,7 @@ class _Judge:
             if policy == DuplicatePolicy.MATCH:
                 row.error("person.emails", _("Not found among the persons you see."))
                 return
-            for key in self.person_required:
-                if not values.get(key.removeprefix("person.")):
-                    row.error(key, _("Required for a new person."))
-            if not row.rejected:
-                _validate_new(row, Person, values, PERSON, self.required[PERSON])
+            if self._valid_new(row, values, PERSON):
                 row.person_action = Action.CREATE
             return
         if policy == DuplicatePolicy.CREATE and "id" not in values:
@@ -1039,6 +1042,11 @@ def _persons_by_contact(keys: set[str]) -> dict[str, set[int]]:
                     found[value].add(pk)
     return found
 
+
+NEW = {
+    ORGANIZATION: (Organization, lambda: _("Required for a new organisation.")),
+    PERSON: (Person, lambda: _("Required for a new person.")),
+}
 
 MODEL_FIELDS = {
     ORGANIZATION: (

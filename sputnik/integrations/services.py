@@ -400,11 +400,7 @@ class _Writer:
                 self.organizations[row.number] = Organization(pk=organization.pk)
 
     def _update_organization(self, row: Row) -> Organization:
-        organization = Organization.objects.get(pk=row.organization.pk)
-        plain, extra = _split_organization(row.group(ORGANIZATION))
-        plain.pop("id", None)
-        if "attributes" in plain:
-            plain["attributes"] = {**organization.attributes, **plain["attributes"]}
+        organization, plain, extra = _changes(row, Organization, _split_organization)
         organization = directory.organization_update(
             actor=self.actor, organization=organization, expected_version=None, **plain
         )
@@ -439,11 +435,7 @@ class _Writer:
                 persons[row.number] = person
 
     def _update_person(self, row: Row) -> Person:
-        person = Person.objects.get(pk=row.person.pk)
-        plain, contacts = _split_person(row.group(PERSON))
-        plain.pop("id", None)
-        if "attributes" in plain:
-            plain["attributes"] = {**person.attributes, **plain["attributes"]}
+        person, plain, contacts = _changes(row, Person, _split_person)
         person = directory.person_update(
             actor=self.actor, person=person, expected_version=None, **plain
         )
@@ -484,6 +476,18 @@ class _Writer:
                 )
         if new:
             directory.employments_bulk_create(actor=self.actor, items=new)
+
+
+def _changes(row: Row, model, split):
+    """The stored record a row updates, the row's values for it (custom attributes
+    merged into the stored ones) and the rest of what `split` separates."""
+    group = ORGANIZATION if model is Organization else PERSON
+    record = model.objects.get(pk=(row.organization if model is Organization else row.person).pk)
+    plain, rest = split(row.group(group))
+    plain.pop("id", None)
+    if "attributes" in plain:
+        plain["attributes"] = {**record.attributes, **plain["attributes"]}
+    return record, plain, rest
 
 
 def _attributes_of(values: dict[str, Any]) -> dict[str, Any]:
