@@ -1,5 +1,6 @@
 """`/api/v1/lists/`: lists (segments) of organisations or persons, their members, adding
-and removing members of static lists, snapshots of dynamic ones."""
+and removing members of static lists, snapshots of dynamic ones, and criteria evaluated
+without saving them."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sputnik.core.audit import acting_as
 from . import services
 from .api import LinesField, keep_unwritable_lines
 from .models import Organization, Person, Segment, SegmentKind
-from .segments import segment_members
+from .segments import capped_count, criteria_errors, matching_records, segment_members
 
 
 class SegmentSerializer(VersionedSerializer):
@@ -52,6 +53,22 @@ class MemberSerializer(serializers.Serializer):
 
 class MembersInput(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+
+
+class CriteriaInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SegmentKind.choices)
+    criteria = serializers.JSONField(
+        help_text='Filter parameters, or {"any": [{…}, {…}]} for groups (as a list\'s).'
+    )
+
+
+class EvaluationSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Matching now (at most 10 000).")
+    capped = serializers.BooleanField(help_text="More match than the count says.")
+    first = MemberSerializer(many=True)
+
+
+EVALUATE_FIRST = 20
 
 
 class SegmentViewSet(RestrictedViewSet):
@@ -105,6 +122,27 @@ class SegmentViewSet(RestrictedViewSet):
         with acting_as(request.user, request):
             copy = services.segment_snapshot(actor=request.user, segment=segment)
         return Response(self.get_serializer(copy).data, status=201)
+
+    @extend_schema(request=CriteriaInput, responses=EvaluationSerializer)
+    @action(detail=False, methods=["post"])
+    def evaluate(self, request):
+        """How many records criteria match now, and the first of them, without saving a
+        list (what the criteria page shows while it is edited)."""
+        data = CriteriaInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind, criteria = data.validated_data["kind"], data.validated_data["criteria"]
+        problems = criteria_errors(request.user, kind, criteria)
+        if problems:
+            raise serializers.ValidationError({"criteria": problems})
+        records = matching_records(request.user, kind, criteria).order_by("pk")
+        count, capped = capped_count(records)
+        return Response(
+            {
+                "count": count,
+                "capped": capped,
+                "first": MemberSerializer(records[:EVALUATE_FIRST], many=True).data,
+            }
+        )
 
     @property
     def access_action(self) -> str:

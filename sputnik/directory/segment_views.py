@@ -34,6 +34,7 @@ from .models import Organization, Person, Segment, SegmentKind
 from .segments import (
     ANY,
     as_data,
+    capped_count,
     filterset_of,
     groups_of,
     matching_records,
@@ -326,9 +327,6 @@ class CriteriaCountView(CriteriaMixin, LoginRequiredMixin, View):
         return render(request, "directory/segment_criteria_count.html", context)
 
 
-COUNT_CAP = 10_000
-
-
 def _capped_count(records) -> dict:
-    count = records.order_by()[: COUNT_CAP + 1].count()
-    return {"value": min(count, COUNT_CAP), "capped": count > COUNT_CAP}
+    count, capped = capped_count(records)
+    return {"value": count, "capped": capped}

@@ -97,6 +97,15 @@ def segment_members(user, segment: Segment, *, depth: int = 0) -> QuerySet:
     return matching_records(user, segment.kind, segment.criteria, depth=depth)
 
 
+COUNT_CAP = 10_000  # counting further costs more than the answer is worth
+
+
+def capped_count(records: QuerySet) -> tuple[int, bool]:
+    """How many records there are, up to the cap, and whether there are more."""
+    count = records.order_by()[: COUNT_CAP + 1].count()
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
 DYNAMIC_ON_CARD = 20
 
 

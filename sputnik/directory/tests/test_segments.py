@@ -326,3 +326,21 @@ def test_only_who_may_change_a_list_edits_its_criteria(base, seller, make_user, 
     assert reader.get(f"/lists/{segment.pk}/").status_code == 200
     assert "change-criteria" not in reader.get(f"/lists/{segment.pk}/").text
     assert reader.get(f"/lists/{segment.pk}/criteria/").status_code in (403, 404)
+
+
+def test_the_api_evaluates_criteria_without_saving(base, seller):
+    api = clients_for(seller)[1]
+    criteria = {"any": [{"attr_staff_min": "800"}, {"q": "Бета"}]}
+    response = api.post(
+        "/api/v1/lists/evaluate/", {"kind": "organizations", "criteria": criteria}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["count"] == 2 and not response.json()["capped"]
+    assert sorted(m["name"] for m in response.json()["first"]) == ["Бета", "Гамма"]
+    refused = api.post(
+        "/api/v1/lists/evaluate/",
+        {"kind": "organizations", "criteria": {"status_in": ["x"]}},
+        format="json",
+    )
+    assert refused.status_code == 400 and "status_in" in str(refused.json()["errors"])
+    assert not Segment.objects.exists()
