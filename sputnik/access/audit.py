@@ -221,6 +221,10 @@ DETAIL_LABELS = {
     "what": gettext_lazy("What"),
     "issued": gettext_lazy("Issued"),
     "filters": gettext_lazy("Filters"),
+    "file": gettext_lazy("File"),
+    "written": gettext_lazy("Written"),
+    "rejected": gettext_lazy("Rejected"),
+    "policy": gettext_lazy("When already in the base"),
 }
 EXPORTED = {
     "audit": gettext_lazy("audit trail"),

@@ -306,10 +306,12 @@ class SecurityEventKind(models.TextChoices):
     SECOND_FACTOR_RESET = "otp_reset", _("Second factor reset")
     PERMISSION_CHANGE = "permission_change", _("Permission change")
     EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
 
 
 class SecurityEvent(models.Model):
-    """Who signed in, failed, was locked out, changed permissions or exported data."""
+    """Who signed in, failed, was locked out, changed permissions, exported or imported
+    data."""
 
     kind = models.CharField(_("event"), max_length=32, choices=SecurityEventKind.choices)
     user = models.ForeignKey(

@@ -78,6 +78,22 @@ def export_audit(run: Export) -> None:
     )
 
 
+def import_audit(run: Import) -> None:
+    """Record in the security log who brought which file into the base, and what it did."""
+    result = run.result
+    security_event_record(
+        SecurityEventKind.IMPORT,
+        user=run.created_by,
+        remote_addr=run.remote_addr,
+        what=run.kind,
+        file=run.source_name,
+        rows=result.get("rows", 0),
+        written=result.get("written", 0),
+        rejected=result.get("rejected", 0),
+        policy=run.policy,
+    )
+
+
 @task()
 def export_task(run_id: int) -> None:
     from .excel import write_export
@@ -269,6 +285,7 @@ def import_run(run_id: int) -> None:
         _save_rejected(run, checked)
         run.done = table_total
         run_finish(run, fields=["result", "file"])
+        import_audit(run)
 
 
 def _finish_rejected(run: Import, checked: Checked | None, failure: RowFailed) -> None:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
+from sputnik.access.models import SecurityEvent, SecurityEventKind
 from sputnik.core.testing import clients_for
 from sputnik.directory import services as directory
 from sputnik.directory.demo import company_inn
@@ -114,6 +115,8 @@ def test_an_organisation_with_its_contact_person_per_row(seller, line_a):
     ]
     assert Person.objects.get(last_name="Петрова").gender == "f"
     assert run.result["organizations_create"] == 2 and run.result["persons_create"] == 2
+    event = SecurityEvent.objects.get(kind=SecurityEventKind.IMPORT, user=seller)
+    assert event.details["file"] == "clients.xlsx" and event.details["written"] == 2
 
 
 def test_the_wizard_from_upload_to_result(seller, line_a, django_capture_on_commit_callbacks):
