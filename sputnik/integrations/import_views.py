@@ -22,6 +22,7 @@ from .models import Import
 from .reading import read_table
 
 PREVIEW_ROWS = 200
+PREVIEW_CHECK = 20_000  # rows checked while the page waits; the run checks them all
 
 
 class ImportListView(ObjectListView):
@@ -142,7 +143,7 @@ class ImportPreviewView(DraftMixin, generic.TemplateView):
         run = self.draft()
         if run is None:
             return redirect("integrations:import", kwargs["pk"])
-        checked = services.import_check(run)
+        checked = services.import_check(run, limit=PREVIEW_CHECK)
         noted = [row for row in checked.rows if row.errors or row.warnings]
         shown = noted[:PREVIEW_ROWS] if noted else checked.rows[:20]
         fields = checked.fields
@@ -176,6 +177,7 @@ class ImportPreviewView(DraftMixin, generic.TemplateView):
             rows=rows,
             noted=len(noted),
             more=max(0, len(noted) - PREVIEW_ROWS),
+            unchecked=checked.total - len(checked.rows),
             actions=Action,
         )
         return self.render_to_response(context)

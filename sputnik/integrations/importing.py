@@ -589,6 +589,7 @@ class Checked:
     rows: list[Row]
     fields: dict[str, Target]
     mapped: set[str]
+    total: int = 0  # rows in the file (more than `rows` when only the first were checked)
 
     def count(self, attribute: str, action: str) -> int:
         return sum(1 for row in self.rows if not row.rejected and getattr(row, attribute) == action)

@@ -46,7 +46,7 @@ from .importing import (
     targets,
 )
 from .models import Export, Import, ImportMapping
-from .reading import read_table
+from .reading import Table, read_table
 
 
 @transaction.atomic
@@ -216,13 +216,23 @@ def import_configure(
     return run
 
 
-def import_check(run: Import, progress=None) -> Checked:
-    """Every row of the file judged as the import would take it now; nothing is written."""
-    table = read_table(run.source.open("rb").read(), run.source_name, sheet=run.sheet)
-    run.source.close()
+def import_check(
+    run: Import, progress=None, *, table: Table | None = None, limit: int | None = None
+) -> Checked:
+    """Every row of the file (or its first `limit` rows) judged as the import would take
+    it now; nothing is written."""
+    table = table or _table(run)
     options = Options(kind=run.kind, mapping=run.mapping, policy=run.policy)
-    rows = enumerate(table.rows, start=2)
-    return check(run.created_by, rows, options, progress=progress)
+    rows = enumerate(table.rows[:limit] if limit else table.rows, start=2)
+    checked = check(run.created_by, rows, options, progress=progress)
+    checked.total = len(table.rows)
+    return checked
+
+
+def _table(run: Import) -> Table:
+    with run.source.open("rb") as source:
+        data = source.read()
+    return read_table(data, run.source_name, sheet=run.sheet)
 
 
 def import_start(*, actor: User, run: Import) -> Import:
@@ -256,14 +266,12 @@ def import_run(run_id: int) -> None:
     run = Import.objects.select_related("created_by", "segment").get(pk=run_id)
     if run.status == RunStatus.DONE:
         return
+    checked = None
     with translation.override(run.language):
         try:
-            table_total = len(
-                read_table(run.source.open("rb").read(), run.source_name, sheet=run.sheet).rows
-            )
-            run.source.close()
-            run_start(run, total=table_total)
-            checked = import_check(run, progress=lambda done: run_progress(run, done))
+            table = _table(run)
+            run_start(run, total=len(table.rows))
+            checked = import_check(run, lambda done: run_progress(run, done), table=table)
             if checked.rejected and not run.valid_only:
                 raise RowFailed(
                     checked.rejected[0],
@@ -276,14 +284,14 @@ def import_run(run_id: int) -> None:
             with transaction.atomic(), set_actor(run.created_by, remote_addr=run.remote_addr):
                 result = _write(run, checked)
         except RowFailed as failure:
-            _finish_rejected(run, checked if "checked" in locals() else None, failure)
+            _finish_rejected(run, checked, failure)
             return
         except Exception as error:  # noqa: BLE001 - the run row tells the user what broke
             run_finish(run, error=str(error))
             raise
         run.result = {**checked.summary(), **result}
         _save_rejected(run, checked)
-        run.done = table_total
+        run.done = checked.total
         run_finish(run, fields=["result", "file"])
         import_audit(run)
 

@@ -549,3 +549,14 @@ def test_an_old_excel_workbook_is_read():
     assert table.rows == [
         ["Альфа", 7707083893.0, datetime.date(1980, 5, 6), "Иванов Иван Иванович"]
     ]
+
+
+def test_a_long_file_is_previewed_by_its_first_rows(seller, monkeypatch):
+    from sputnik.integrations import import_views
+
+    monkeypatch.setattr(import_views, "PREVIEW_CHECK", 2)
+    rows = [["Название", "ИНН"], ["Альфа", INNS[0]], ["Бета", INNS[1]], ["", "123"]]
+    run = prepared(seller, xlsx(rows))
+    preview = clients_for(seller)[0].get(f"/imports/{run.pk}/preview/").text
+    assert "Здесь проверено первых строк: 2. Ещё 1 строка" in preview
+    assert "Проверенные строки можно импортировать" in preview  # the third is not seen yet
