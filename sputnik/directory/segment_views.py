@@ -254,8 +254,9 @@ MAX_GROUPS = 10
 def matching_form(user, kind: str, group: dict, *, prefix: str):
     """The filter form of a list page for one group of criteria."""
     request = SimpleNamespace(user=user, segment_depth=0)
+    data = as_data({f"{prefix}-{key}": value for key, value in group.items()})
     filterset = filterset_of(kind)(
-        as_data(group) if group else None,
+        data if group else None,
         queryset=model_of(kind).objects.restrict(user),
         request=request,
         prefix=prefix,

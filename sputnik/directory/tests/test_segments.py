@@ -289,8 +289,9 @@ def test_criteria_page_builds_groups_and_counts_as_they_change(base, seller, lin
     shown = page.get(url).text
     assert "Группа 1: все условия" in shown and "1 подходит сейчас" in shown
     # A second group, then the count of what the form holds (as htmx asks while typing).
-    more = page.post(url, {"groups": "1", "g0-attr_staff_min": "800", "add_group": "1"}).text
-    assert "Группа 2: все условия" in more
+    assert 'name="g0-attr_staff_min" value="800"' in shown  # the stored condition
+    more = page.post(url, {"groups": "1", "g0-attr_staff_min": "700", "add_group": "1"}).text
+    assert "Группа 2: все условия" in more and 'value="700"' in more  # what was typed stays
     count = page.get(
         "/lists/criteria/count/organizations/",
         {"groups": "2", "g0-attr_staff_min": "800", "g1-q": "Бета"},
