@@ -226,8 +226,12 @@ def _range_filters(definition: AttributeDefinition, organizations) -> dict:
         return by_bound
 
     return {
-        f"{name}_min": filter_class(label=f"{label}: {_('from')}", method=bound("gte"), **extra),
-        f"{name}_max": filter_class(label=f"{label}: {_('to')}", method=bound("lte"), **extra),
+        f"{name}_min": filter_class(
+            label=_("%(label)s: from") % {"label": label}, method=bound("gte"), **extra
+        ),
+        f"{name}_max": filter_class(
+            label=_("%(label)s: to") % {"label": label}, method=bound("lte"), **extra
+        ),
     }
 
 
@@ -294,19 +298,19 @@ class OrganizationFilter(
         field_name="status",
         choices=OrganizationStatus.choices,
         label=_("Status is one of"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     legal_form_in = django_filters.MultipleChoiceFilter(
         field_name="legal_form",
         choices=LegalForm.choices,
         label=_("Legal form is one of"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     category_in = django_filters.ModelMultipleChoiceFilter(
         field_name="categories",
         queryset=Category.objects.all(),
         label=_("In one of the categories"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         distinct=True,
     )
     position = django_filters.CharFilter(

@@ -35,6 +35,7 @@ from .segments import (
     ANY,
     as_data,
     capped_count,
+    describe,
     filterset_of,
     groups_of,
     matching_records,
@@ -72,7 +73,7 @@ class SegmentDetailView(ObjectDetailView):
         context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
         context["open_url"] = f"{reverse(LIST_PAGES[segment.kind])}?segment={segment.pk}"
         context["criteria_url"] = reverse("directory:segment_criteria", args=[segment.pk])
-        context["criteria_groups"] = groups_of(segment.criteria)
+        context["criteria_groups"] = describe(user, segment.kind, segment.criteria)
         context["can_edit"] = (
             Segment.objects.restrict(user, "change").filter(pk=segment.pk).exists()
         )
@@ -221,12 +222,18 @@ class CriteriaMixin:
 
     IGNORED = {"o", "page"}
 
-    def forms_for(self, kind: str, groups: list[dict]) -> list:
+    def forms_for(self, kind: str, groups: list[dict], segment=None) -> list:
         user = self.request.user
-        return [
+        forms = [
             matching_form(user, kind, group, prefix=f"g{number}")
             for number, group in enumerate(groups or [{}])
         ]
+        if segment is not None:  # a list does not build on itself
+            for filterset in forms:
+                segments = filterset.filters["segment"].queryset.exclude(pk=segment.pk)
+                filterset.filters["segment"].queryset = segments
+                filterset.form.fields["segment"].queryset = segments
+        return forms
 
     def groups_from(self, data, count: int) -> list[dict]:
         groups = []
@@ -288,8 +295,7 @@ class SegmentCriteriaView(CriteriaMixin, RestrictedMixin, View):
         if remove.isdigit():
             kept = [group for number, group in enumerate(groups) if number != int(remove)]
             return self.render(segment, kept)
-        groups = [group for group in groups if group]
-        criteria = {ANY: groups} if len(groups) > 1 else (groups[0] if groups else {})
+        criteria = _saved(groups)
         try:
             with transaction.atomic():
                 services.segment_update(
@@ -305,12 +311,12 @@ class SegmentCriteriaView(CriteriaMixin, RestrictedMixin, View):
         return redirect(segment.get_absolute_url())
 
     def render(self, segment: Segment, groups: list[dict], status: int = 200):
-        forms = self.forms_for(segment.kind, groups)
+        forms = self.forms_for(segment.kind, groups, segment)
         context = {
             "object": segment,
             "forms": forms,
             "count": _capped_count(
-                matching_records(self.request.user, segment.kind, {ANY: groups or [{}]})
+                matching_records(self.request.user, segment.kind, _saved(groups))
             ),
         }
         return render(self.request, "directory/segment_criteria.html", context, status=status)
@@ -323,9 +329,15 @@ class CriteriaCountView(CriteriaMixin, LoginRequiredMixin, View):
         if kind not in SegmentKind.values:
             raise Http404
         groups = self.groups_from(request.GET, self.group_count(request.GET))
-        records = matching_records(request.user, kind, {ANY: groups or [{}]})
+        records = matching_records(request.user, kind, _saved(groups))
         context = {"count": _capped_count(records), "kind": kind}
         return render(request, "directory/segment_criteria_count.html", context)
+
+
+def _saved(groups: list[dict]) -> dict:
+    """Criteria as saved: groups without conditions left out (none at all: everyone)."""
+    groups = [group for group in groups if group]
+    return {ANY: groups} if len(groups) > 1 else (groups[0] if groups else {})
 
 
 def _capped_count(records) -> dict:

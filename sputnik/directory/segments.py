@@ -76,6 +76,8 @@ def matching_records(user, kind: str, criteria: dict, *, depth: int = 0) -> Quer
     groups = groups_of(criteria)
     if not groups:
         return visible.none()
+    if not all(groups):
+        return visible  # a group without conditions: every record
     filtersets = [matching(user, kind, group, depth=depth) for group in groups]
     if not all(f.is_valid() for f in filtersets):
         return visible.none()
@@ -95,6 +97,24 @@ def segment_members(user, segment: Segment, *, depth: int = 0) -> QuerySet:
     if not segment.dynamic:
         return visible.filter(segments=segment)
     return matching_records(user, segment.kind, segment.criteria, depth=depth)
+
+
+def describe(user, kind: str, criteria: dict) -> list[list[tuple[str, str]]]:
+    """The criteria as a reader sees them: per group, (filter label, values shown as the
+    filter offers them — names, not ids)."""
+    described = []
+    for group in groups_of(criteria):
+        form = matching(user, kind, group).form
+        rows = []
+        for key, value in group.items():
+            field = form.fields.get(key)
+            values = [str(v) for v in (value if isinstance(value, list) else [value])]
+            if field is not None and hasattr(field, "choices"):
+                names = {str(code): str(label) for code, label in field.choices}
+                values = [names.get(v, v) for v in values]
+            rows.append((str(field.label) if field is not None else key, ", ".join(values)))
+        described.append(rows)
+    return described
 
 
 COUNT_CAP = 10_000  # counting further costs more than the answer is worth

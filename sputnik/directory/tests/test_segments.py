@@ -345,3 +345,35 @@ def test_the_api_evaluates_criteria_without_saving(base, seller):
     )
     assert refused.status_code == 400 and "status_in" in str(refused.json()["errors"])
     assert not Segment.objects.exists()
+
+
+def test_a_list_without_conditions_holds_everyone_and_shows_its_criteria_by_name(
+    base, seller, line_a
+):
+    from sputnik.directory.segments import segment_members
+
+    everyone = services.segment_create(
+        actor=seller,
+        name="Все",
+        kind="organizations",
+        business_lines=[line_a],
+        dynamic=True,
+        criteria={},
+    )
+    assert names(segment_members(seller, everyone)) == ["Альфа", "Бета", "Гамма"]
+    partners = services.segment_create(
+        actor=seller,
+        name="Партнёры",
+        kind="organizations",
+        business_lines=[line_a],
+        dynamic=True,
+        criteria={"any": [{"category": str(base.pk)}, {"status_in": ["client"]}]},
+    )
+    page = clients_for(seller)[0].get(f"/lists/{partners.pk}/").text
+    assert "Партнёр" in page and "Клиент" in page and f"category={base.pk}" not in page
+    count = (
+        clients_for(seller)[0]
+        .get("/lists/criteria/count/organizations/", {"groups": "2", "g0-category": str(base.pk)})
+        .text
+    )  # the second group still empty
+    assert "2 подходят сейчас" in count
