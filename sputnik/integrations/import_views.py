@@ -99,6 +99,7 @@ class ImportColumnsView(DraftMixin, generic.FormView):
     def get_form(self, form_class=None):
         table = read_table(self.run.source.read(), self.run.source_name, sheet=self.run.sheet)
         self.run.source.close()
+        self.sheets = table.sheets
         return ImportOptionsForm(
             **self.get_form_kwargs(),
             instance=self.run,
@@ -107,7 +108,8 @@ class ImportColumnsView(DraftMixin, generic.FormView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(run=self.run, **kwargs)
+        kwargs.setdefault("form", self.get_form())  # it reads the sheets
+        return super().get_context_data(run=self.run, sheets=self.sheets, **kwargs)
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -132,6 +134,21 @@ class ImportColumnsView(DraftMixin, generic.FormView):
                 form.add_error(field if field in form.fields else None, messages_)
             return self.form_invalid(form)
         return redirect("integrations:import_preview", self.run.pk)
+
+
+class ImportSheetView(DraftMixin, generic.View):
+    """Another sheet of the workbook (its columns are guessed afresh)."""
+
+    def post(self, request, pk):
+        run = self.draft()
+        if run is None:
+            return redirect("integrations:import", pk)
+        try:
+            with transaction.atomic():
+                services.import_sheet(actor=request.user, run=run, sheet=request.POST["sheet"])
+        except (ValidationError, KeyError) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("integrations:import_columns", pk)
 
 
 class ImportPreviewView(DraftMixin, generic.TemplateView):

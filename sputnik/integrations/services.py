@@ -139,6 +139,21 @@ def import_create(*, actor: User, kind: str, upload, sheet: str = "", request=No
     return run
 
 
+@transaction.atomic
+def import_sheet(*, actor: User, run: Import, sheet: str) -> Import:
+    """Take a draft import's rows from another sheet of its workbook (columns guessed
+    again: they are another sheet's)."""
+    if run.status != RunStatus.DRAFT:
+        raise ValidationError(_("The import has started; it cannot be changed."))
+    with run.source.open("rb") as source:
+        table = read_table(source.read(), run.source_name, sheet=sheet)
+    saved = best_mapping(actor, run.kind, table.headers)
+    run.sheet, run.headers = table.sheet, table.headers
+    run.mapping = guess_mapping(table.headers, run.kind, saved.columns if saved else None)
+    run.save(update_fields=["sheet", "headers", "mapping", "updated_at"])
+    return run
+
+
 def best_mapping(actor: User, kind: str, headers: list[str]) -> ImportMapping | None:
     """The actor's saved mapping that knows most of these headers."""
     best, known = None, 0

@@ -22,6 +22,7 @@ urlpatterns = [
         import_views.ImportPreviewView.as_view(),
         name="import_preview",
     ),
+    path("imports/<int:pk>/sheet/", import_views.ImportSheetView.as_view(), name="import_sheet"),
     path("imports/<int:pk>/start/", import_views.ImportStartView.as_view(), name="import_start"),
     path(
         "imports/<int:pk>/rejected/",

@@ -560,3 +560,27 @@ def test_a_long_file_is_previewed_by_its_first_rows(seller, monkeypatch):
     preview = clients_for(seller)[0].get(f"/imports/{run.pk}/preview/").text
     assert "Здесь проверено первых строк: 2. Ещё 1 строка" in preview
     assert "Проверенные строки можно импортировать" in preview  # the third is not seen yet
+
+
+def test_another_sheet_of_the_workbook_can_be_taken(seller):
+    book = Workbook()
+    book.active.title = "Справка"
+    book.active.append(["Это лист с пояснениями"])
+    clients = book.create_sheet("Клиенты")
+    clients.append(["Наименование", "ИНН"])
+    clients.append(["Альфа", INNS[0]])
+    raw = io.BytesIO()
+    book.save(raw)
+    page = clients_for(seller)[0]
+    page.post(
+        "/imports/new/",
+        {"kind": "organizations", "source": SimpleUploadedFile("book.xlsx", raw.getvalue())},
+    )
+    run = Import.objects.get()
+    assert run.sheet == "Справка"
+    columns = page.get(f"/imports/{run.pk}/columns/").text
+    assert "Лист книги" in columns and "Клиенты" in columns
+    page.post(f"/imports/{run.pk}/sheet/", {"sheet": "Клиенты"})
+    run.refresh_from_db()
+    assert (run.sheet, run.mapping) == ("Клиенты", ["org.short_name", "org.inn"])
+    assert [row.values["org.short_name"] for row in services.import_check(run).rows] == ["Альфа"]
