@@ -731,13 +731,13 @@ class _Judge:
         names = {
             row.values["org.short_name"]
             for row in rows
-            if self.policy == DuplicatePolicy.MATCH
-            and "org.short_name" in row.values
+            if "org.short_name" in row.values
             and "org.inn" not in row.values
             and "org.id" not in row.values
         }
         by_name = self._by_name(names)
         candidates = {o.pk for found in by_inn.values() for o in found} | set(by_id)
+        candidates |= {pk for pks in by_name.values() for pk in pks}
         visible = set(self.visible_orgs.filter(pk__in=candidates).values_list("pk", flat=True))
         changeable = (
             set(self.changeable_orgs.filter(pk__in=candidates).values_list("pk", flat=True))
@@ -780,9 +780,17 @@ class _Judge:
             self._organization_action(row, values, existing, visible, changeable)
 
     def _by_name(self, names: set[str]) -> dict[str, list[int]]:
-        """Organisations named exactly so (letter case and ё aside), among those visible:
-        the search narrows by name, an exact comparison decides."""
+        """Organisations of these names among those visible: rows without an INN find
+        their organisation so. Only finding (a list from a file of names) forgives letter
+        case and ё — the search narrows, an exact comparison decides; otherwise the name
+        must be the same."""
         found: dict[str, list[int]] = {}
+        if self.policy != DuplicatePolicy.MATCH:
+            for chunk in batched(sorted(names), CHUNK):
+                same = self.visible_orgs.filter(short_name__in=chunk)
+                for pk, name in same.values_list("pk", "short_name"):
+                    found.setdefault(name, []).append(pk)
+            return found
         for name in names:
             hits = search(self.user, name, limit=NAME_CANDIDATES).organizations
             found[name] = [
@@ -823,7 +831,7 @@ class _Judge:
                     return None
                 return existing
             return None
-        if self.policy == DuplicatePolicy.MATCH and values.get("short_name"):
+        if values.get("short_name") and self.policy != DuplicatePolicy.CREATE:
             pks = by_name.get(values["short_name"], [])
             if len(pks) > 1:
                 row.error(
@@ -866,7 +874,8 @@ class _Judge:
             row.error("org.inn", _("An organisation with this INN is already in the base."))
         else:
             row.organization_action = Action.SKIP
-            row.warn("org.inn", _("Already in the base: %(name)s.") % {"name": existing})
+            key = "org.inn" if values.get("inn") else "org.short_name"
+            row.warn(key, _("Already in the base: %(name)s.") % {"name": existing})
 
     # Persons
 

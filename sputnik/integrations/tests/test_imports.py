@@ -584,3 +584,20 @@ def test_another_sheet_of_the_workbook_can_be_taken(seller):
     run.refresh_from_db()
     assert (run.sheet, run.mapping) == ("Клиенты", ["org.short_name", "org.inn"])
     assert [row.values["org.short_name"] for row in services.import_check(run).rows] == ["Альфа"]
+
+
+def test_persons_with_an_organisation_named_but_no_inn_join_the_one_in_the_base(seller, line_a):
+    alpha = OrganizationFactory(business_lines=[line_a], short_name="Альфа", inn=INNS[0])
+    rows = [
+        ["ФИО", "E-mail", "Организация", "Должность"],
+        ["Иванов Иван", "i@a.ru", "Альфа", "Директор"],
+        ["Петров Пётр", "p@b.ru", "Бета", "Инженер"],
+    ]
+    run = prepared(seller, xlsx(rows), kind="persons")
+    assert run.mapping == ["person.full_name", "person.emails", "org.short_name", "job.position"]
+    services.import_run(run.pk)
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    assert Organization.objects.filter(short_name="Альфа").count() == 1  # no duplicate
+    assert Employment.objects.get(person__last_name="Иванов").organization == alpha
+    assert Employment.objects.get(person__last_name="Петров").organization.short_name == "Бета"
