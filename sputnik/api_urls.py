@@ -8,6 +8,7 @@ from sputnik.access import api as access_api
 from sputnik.directory import api as directory_api
 from sputnik.directory import blacklist_api, search_api, segment_api
 from sputnik.integrations import api as integrations_api
+from sputnik.sales import api as sales_api
 
 router = DefaultRouter()
 router.register("business-lines", access_api.BusinessLineViewSet, basename="businessline")
@@ -26,6 +27,7 @@ router.register(
 )
 router.register("lists", segment_api.SegmentViewSet, basename="segment")
 blacklist_api.register(router)
+sales_api.register(router)
 router.register("exports", integrations_api.ExportViewSet, basename="export")
 router.register("imports", integrations_api.ImportViewSet, basename="import")
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "sputnik.core",
     "sputnik.access",
     "sputnik.directory",
+    "sputnik.sales",
     "sputnik.integrations",
 ]
 

@@ -33,12 +33,20 @@ DIRECTORY_WORK = grant("directory", COUNTERPARTIES, "view add change") + grant(
 DIRECTORY_READ = grant("directory", COUNTERPARTIES + REFERENCE + ("blacklistentry",), "view")
 DIRECTORY_HEAD = DIRECTORY_WORK + grant("directory", COUNTERPARTIES, "delete")
 
+SALES_SETUP = ("pipeline", "stage", "lossreason")
+SALES_WORK = grant("sales", ("deal",), "view add change") + grant("sales", SALES_SETUP, "view")
+SALES_READ = grant("sales", ("deal", *SALES_SETUP), "view")
+SALES_HEAD = SALES_WORK + grant("sales", ("deal",), "delete")
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "salesperson": STRUCTURE_VIEW + DIRECTORY_WORK,
-    "marketer": STRUCTURE_VIEW + DIRECTORY_WORK,
-    "head_of_sales": STRUCTURE_VIEW + LINE_MANAGEMENT + DIRECTORY_HEAD,
-    "head_of_marketing": STRUCTURE_VIEW + LINE_MANAGEMENT + DIRECTORY_HEAD,
-    "director": STRUCTURE_VIEW + DIRECTORY_READ + ["access.view_user", "access.view_role"],
+    "salesperson": STRUCTURE_VIEW + DIRECTORY_WORK + SALES_WORK,
+    "marketer": STRUCTURE_VIEW + DIRECTORY_WORK + SALES_READ,
+    "head_of_sales": STRUCTURE_VIEW + LINE_MANAGEMENT + DIRECTORY_HEAD + SALES_HEAD,
+    "head_of_marketing": STRUCTURE_VIEW + LINE_MANAGEMENT + DIRECTORY_HEAD + SALES_READ,
+    "director": STRUCTURE_VIEW
+    + DIRECTORY_READ
+    + SALES_READ
+    + ["access.view_user", "access.view_role"],
     "security_officer": STRUCTURE_VIEW
     + AUDIT
     + DIRECTORY_READ
@@ -46,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["access.view_user", "access.view_role"],
     "administrator": AUDIT
     + grant("directory", COUNTERPARTIES + REFERENCE, "view add change delete")
+    + grant("sales", ("deal", *SALES_SETUP), "view add change delete")
     + grant("directory", ("blacklistentry",), "view")
     + [
         f"access.{action}_{model}"

@@ -1,0 +1,246 @@
+"""Sales (SAL-2): pipelines of ordered stages, deals moving through them, and the record
+of every move — the ground of cycle-length, time-in-stage and funnel reports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sputnik.core.models import LineScoped, RestrictedQuerySet, TimeStamped
+
+
+class Pipeline(TimeStamped):
+    """A sales process: the stages a deal goes through. Configured by administrators."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    permission_required = True
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        """Pipelines are the company's: the model permission decides."""
+        return Q()
+
+    def first_stage(self) -> Stage | None:
+        return self.stages.filter(outcome=StageOutcome.OPEN).order_by("order").first()
+
+
+class StageOutcome(models.TextChoices):
+    OPEN = "open", _("In progress")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
+class Stage(TimeStamped):
+    """A step of a pipeline. Won and lost stages end a deal."""
+
+    # Deal fields a stage may require before a deal enters it.
+    REQUIRABLE = ("amount", "expected_close", "responsible", "persons")
+
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.CASCADE, related_name="stages"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    outcome = models.CharField(
+        _("outcome"), max_length=8, choices=StageOutcome.choices, default=StageOutcome.OPEN
+    )
+    probability = models.PositiveSmallIntegerField(
+        _("win probability, %"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    target_days = models.PositiveIntegerField(_("target duration, days"), null=True, blank=True)
+    required_fields = models.JSONField(
+        _("required to enter"),
+        default=list,
+        blank=True,
+        help_text=_("Deal fields that must be filled before a deal enters this stage."),
+    )
+
+    permission_required = True
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["pipeline", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "name"], name="unique_stage_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        return Q()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.outcome != StageOutcome.OPEN
+
+
+class LossReason(TimeStamped):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    permission_required = True
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("loss reason")
+        verbose_name_plural = _("loss reasons")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        return Q()
+
+
+class DealSource(models.TextChoices):
+    INBOUND = "inbound", _("Inbound request")
+    OUTBOUND = "outbound", _("Outbound call")
+    EVENT = "event", _("Event")
+    MAILING = "mailing", _("Mailing")
+    REFERRAL = "referral", _("Referral")
+    WEBSITE = "website", _("Website")
+    OTHER = "other", _("Other")
+
+
+class Deal(LineScoped):
+    """A sale to an organisation, in one business line, moving through a pipeline."""
+
+    EDITABLE_FIELDS = [
+        "name",
+        "organization",
+        "persons",
+        "business_line",
+        "amount",
+        "currency",
+        "expected_close",
+        "responsible",
+        "source",
+        "notes",
+    ]
+
+    name = models.CharField(_("name"), max_length=255)
+    organization = models.ForeignKey(
+        "directory.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
+    persons = models.ManyToManyField(
+        "directory.Person",
+        verbose_name=_("contact persons"),
+        related_name="deals",
+        blank=True,
+    )
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="deals"
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals"
+    )
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    expected_close = models.DateField(_("expected close date"), null=True, blank=True)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deals",
+    )
+    source = models.CharField(_("source"), max_length=16, choices=DealSource.choices, blank=True)
+    loss_reason = models.ForeignKey(
+        LossReason,
+        verbose_name=_("loss reason"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    stage_entered_at = models.DateTimeField(_("in the stage since"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    attributes = models.JSONField(_("additional attributes"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["pipeline", "stage"], name="deal_pipeline_stage"),
+            models.Index(fields=["responsible", "closed_at"], name="deal_responsible_open"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class StageChange(models.Model):
+    """A deal's move from one stage to another: when, by whom and why."""
+
+    deal = models.ForeignKey(
+        Deal, verbose_name=_("deal"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.ForeignKey(
+        Stage,
+        verbose_name=_("from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    to_stage = models.ForeignKey(
+        Stage, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"), db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("why"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.deal}: {self.from_stage or '—'} → {self.to_stage}"

@@ -1,0 +1,202 @@
+"""Pipelines, stages and deals (SAL-2): a deal starts in its pipeline's first stage, moves
+only through recorded moves, cannot enter a stage without what the stage requires, and
+is seen only in its business line."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from sputnik.core.testing import clients_for
+from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
+from sputnik.sales import services
+from sputnik.sales.models import Deal, LossReason, Pipeline, Stage, StageChange
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pipeline():
+    sales = Pipeline.objects.create(name="Продажи")
+    for order, (name, outcome, probability, required) in enumerate(
+        [
+            ("Первый звонок", "open", 10, []),
+            ("Встреча", "open", 30, []),
+            ("Предложение", "open", 60, ["amount"]),
+            ("Оплачено", "won", 100, ["amount"]),
+            ("Отказ", "lost", 0, []),
+        ]
+    ):
+        Stage.objects.create(
+            pipeline=sales,
+            name=name,
+            order=order,
+            outcome=outcome,
+            probability=probability,
+            required_fields=required,
+        )
+    return sales
+
+
+def stage(pipeline, name):
+    return pipeline.stages.get(name=name)
+
+
+@pytest.fixture
+def seller(make_user, line_a):
+    return make_user(lines={line_a: "write"})
+
+
+@pytest.fixture
+def client_org(line_a):
+    return OrganizationFactory(business_lines=[line_a], short_name="Альфа")
+
+
+def test_a_deal_starts_in_the_first_stage_and_every_move_is_recorded(
+    pipeline, seller, line_a, client_org
+):
+    deal = services.deal_create(
+        actor=seller,
+        pipeline=pipeline,
+        name="Лицензии",
+        organization=client_org,
+        business_line=line_a,
+    )
+    assert deal.stage.name == "Первый звонок" and deal.is_open
+    with pytest.raises(ValidationError) as refused:
+        services.deal_move(actor=seller, deal=deal, stage=stage(pipeline, "Предложение"))
+    assert "нужно заполнить: сумма" in str(refused.value)  # the stage requires an amount
+    deal = services.deal_update(
+        actor=seller, deal=deal, expected_version=deal.version, amount=150000
+    )
+    deal = services.deal_move(
+        actor=seller, deal=deal, stage=stage(pipeline, "Предложение"), reason="Запросили КП"
+    )
+    deal = services.deal_move(actor=seller, deal=deal, stage=stage(pipeline, "Оплачено"))
+    assert not deal.is_open
+    moves = [
+        (c.from_stage and c.from_stage.name, c.to_stage.name, c.by)
+        for c in StageChange.objects.filter(deal=deal)
+    ]
+    assert moves == [
+        (None, "Первый звонок", seller),
+        ("Первый звонок", "Предложение", seller),
+        ("Предложение", "Оплачено", seller),
+    ]
+    assert StageChange.objects.get(to_stage__name="Предложение").reason == "Запросили КП"
+
+
+def test_a_lost_deal_needs_its_reason_and_reopening_clears_it(pipeline, seller, line_a, client_org):
+    deal = services.deal_create(
+        actor=seller,
+        pipeline=pipeline,
+        name="Сервер",
+        organization=client_org,
+        business_line=line_a,
+    )
+    with pytest.raises(ValidationError):
+        services.deal_move(actor=seller, deal=deal, stage=stage(pipeline, "Отказ"))
+    price = LossReason.objects.create(name="Дорого")
+    deal = services.deal_move(
+        actor=seller, deal=deal, stage=stage(pipeline, "Отказ"), loss_reason=price
+    )
+    assert deal.loss_reason == price and deal.closed_at
+    deal = services.deal_move(actor=seller, deal=deal, stage=stage(pipeline, "Встреча"))
+    assert deal.loss_reason is None and deal.closed_at is None
+
+
+def test_a_stage_of_another_pipeline_is_refused(pipeline, seller, line_a, client_org):
+    other = Pipeline.objects.create(name="Сервис")
+    foreign = Stage.objects.create(pipeline=other, name="Заявка")
+    deal = services.deal_create(
+        actor=seller,
+        pipeline=pipeline,
+        name="Сделка",
+        organization=client_org,
+        business_line=line_a,
+    )
+    with pytest.raises(ValidationError):
+        services.deal_move(actor=seller, deal=deal, stage=foreign)
+
+
+def test_the_api_creates_moves_and_lists_deals_of_the_callers_lines(
+    pipeline, seller, make_user, line_a, line_b, client_org
+):
+    api = clients_for(seller)[1]
+    boss = PersonFactory(business_lines=[line_a], last_name="Директоров")
+    created = api.post(
+        "/api/v1/deals/",
+        {
+            "name": "Лицензии",
+            "organization": client_org.pk,
+            "business_line": line_a.pk,
+            "pipeline": pipeline.pk,
+            "persons": [boss.pk],
+            "amount": "1200.50",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    deal = created.json()
+    assert deal["stage"] == stage(pipeline, "Первый звонок").pk and deal["persons"] == [boss.pk]
+    url = f"/api/v1/deals/{deal['id']}/"
+    moved = api.post(
+        url + "move/",
+        {"stage": stage(pipeline, "Встреча").pk, "version": deal["version"]},
+        format="json",
+    )
+    assert moved.status_code == 200 and moved.json()["stage"] == stage(pipeline, "Встреча").pk
+    stale = api.post(
+        url + "move/",
+        {"stage": stage(pipeline, "Предложение").pk, "version": deal["version"]},
+        format="json",
+    )
+    assert stale.status_code == 409  # someone (here: we) moved it meanwhile
+    assert [c["to_stage"] for c in api.get(url + "history/").json()] == [
+        stage(pipeline, "Первый звонок").pk,
+        stage(pipeline, "Встреча").pk,
+    ]
+    assert (
+        api.patch(
+            url,
+            {"stage": stage(pipeline, "Оплачено").pk, "version": moved.json()["version"]},
+            format="json",
+        ).json()["stage"]
+        == stage(pipeline, "Встреча").pk
+    )
+    # Another line's deal is not there for the salesperson.
+    stranger = OrganizationFactory(business_lines=[line_b], short_name="Чужая")
+    services.deal_create(
+        actor=None,
+        pipeline=pipeline,
+        name="Чужая сделка",
+        organization=stranger,
+        business_line=line_b,
+    )
+    names = [d["name"] for d in api.get("/api/v1/deals/").json()["results"]]
+    assert names == ["Лицензии"]
+    hidden = Deal.objects.get(name="Чужая сделка")
+    assert api.get(f"/api/v1/deals/{hidden.pk}/").status_code == 404
+    refused = api.post(
+        "/api/v1/deals/",
+        {
+            "name": "Туда",
+            "organization": stranger.pk,
+            "business_line": line_b.pk,
+            "pipeline": pipeline.pk,
+        },
+        format="json",
+    )
+    assert refused.status_code == 400
+
+
+def test_pipelines_are_read_by_sales_and_set_up_by_administrators(pipeline, seller, admin_user):
+    api = clients_for(seller)[1]
+    listed = api.get("/api/v1/pipelines/").json()["results"]
+    assert [s["name"] for s in listed[0]["stages"]][:2] == ["Первый звонок", "Встреча"]
+    assert api.post("/api/v1/pipelines/", {"name": "Мой"}, format="json").status_code == 403
+    admin = clients_for(admin_user)[1]
+    created = admin.post(
+        "/api/v1/stages/",
+        {"pipeline": pipeline.pk, "name": "Договор", "order": 3, "required_fields": ["nonsense"]},
+        format="json",
+    )
+    assert created.status_code == 400 and "nonsense" in str(created.json())
