@@ -33,10 +33,11 @@ DIRECTORY_WORK = grant("directory", COUNTERPARTIES, "view add change") + grant(
 DIRECTORY_READ = grant("directory", COUNTERPARTIES + REFERENCE + ("blacklistentry",), "view")
 DIRECTORY_HEAD = DIRECTORY_WORK + grant("directory", COUNTERPARTIES, "delete")
 
-SALES_SETUP = ("pipeline", "stage", "lossreason")
-SALES_WORK = grant("sales", ("deal",), "view add change") + grant("sales", SALES_SETUP, "view")
-SALES_READ = grant("sales", ("deal", *SALES_SETUP), "view")
-SALES_HEAD = SALES_WORK + grant("sales", ("deal",), "delete")
+SALES_SETUP = ("pipeline", "stage", "lossreason", "interactionresult", "transitionrule")
+SALES = ("deal", "interaction")
+SALES_WORK = grant("sales", SALES, "view add change") + grant("sales", SALES_SETUP, "view")
+SALES_READ = grant("sales", (*SALES, *SALES_SETUP), "view")
+SALES_HEAD = SALES_WORK + grant("sales", SALES, "delete")
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "salesperson": STRUCTURE_VIEW + DIRECTORY_WORK + SALES_WORK,
@@ -54,7 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + ["access.view_user", "access.view_role"],
     "administrator": AUDIT
     + grant("directory", COUNTERPARTIES + REFERENCE, "view add change delete")
-    + grant("sales", ("deal", *SALES_SETUP), "view add change delete")
+    + grant("sales", (*SALES, *SALES_SETUP), "view add change delete")
     + grant("directory", ("blacklistentry",), "view")
     + [
         f"access.{action}_{model}"

@@ -1,22 +1,34 @@
-"""`/api/v1/pipelines/`, `/stages/`, `/loss-reasons/` and `/deals/` (with a `move`
-action): the same services and rules as the pages."""
+"""`/api/v1/pipelines/`, `/stages/`, `/loss-reasons/`, `/deals/` (with `move`),
+`/interaction-results/`, `/transition-rules/` and `/interactions/` (with `complete` and
+`cancel`): the same services and rules as the pages."""
 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from sputnik.access.models import lines_with_role
+from sputnik.access.models import User, lines_with_role
 from sputnik.core.api import RestrictedViewSet, VersionedSerializer
 from sputnik.core.audit import acting_as
 from sputnik.directory.api import VisibleOrganization, VisiblePerson
 from sputnik.directory.services import reference_delete
 
 from . import services
-from .models import Deal, LossReason, Pipeline, Stage, StageChange
+from .models import (
+    Deal,
+    Interaction,
+    InteractionResult,
+    InteractionStatus,
+    LossReason,
+    Pipeline,
+    Stage,
+    StageChange,
+    TransitionRule,
+)
 
 
 class StageSerializer(serializers.ModelSerializer):
@@ -203,8 +215,208 @@ class DealViewSet(RestrictedViewSet):
         return Response(StageChangeSerializer(changes, many=True).data)
 
 
+# Interactions -------------------------------------------------------------------------
+
+
+class InteractionResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = InteractionResult
+        fields = ["id", "name", "kind", "order", "is_active", "next_kind", "next_in_days"]
+
+
+class InteractionResultViewSet(SetupViewSet):
+    """Results of contacts per kind, with the next contact each proposes."""
+
+    model = InteractionResult
+    serializer_class = InteractionResultSerializer
+    filterset_fields = ["kind", "is_active"]
+
+
+class TransitionRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TransitionRule
+        fields = ["id", "result", "from_stage", "to_stage"]
+
+
+class TransitionRuleViewSet(SetupViewSet):
+    """Automatic transitions: a result of a contact on a deal moves the deal."""
+
+    model = TransitionRule
+    serializer_class = TransitionRuleSerializer
+
+    def delete_record(self, instance):
+        services.reference_remove(actor=self.request.user, item=instance)
+
+
+class NextContactSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    organization = serializers.IntegerField(source="organization.pk")
+    deal = serializers.IntegerField(source="deal.pk", allow_null=True, default=None)
+    persons = serializers.SerializerMethodField()
+    subject = serializers.CharField()
+
+    def get_persons(self, proposal) -> list[int]:
+        return [person.pk for person in proposal.persons]
+
+
+class VisibleDeal(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Deal.objects.restrict(self.context["request"].user)
+
+
+class InteractionSerializer(VersionedSerializer):
+    organization = VisibleOrganization()
+    persons = VisiblePerson(many=True, required=False)
+    deal = VisibleDeal(required=False, allow_null=True)
+    business_line = WritableLine()
+    status = serializers.ChoiceField(
+        choices=[InteractionStatus.PLANNED, InteractionStatus.DONE],
+        default=InteractionStatus.DONE,
+        help_text="On creation: planned (needs due_at) or done (with a result).",
+    )
+    result = serializers.PrimaryKeyRelatedField(
+        queryset=InteractionResult.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    responsible = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+    is_overdue = serializers.BooleanField(read_only=True)
+    next_contact = serializers.SerializerMethodField(
+        help_text="After a result: the next contact it proposes (POST it to plan it)."
+    )
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "id",
+            *Interaction.EDITABLE_FIELDS,
+            "status",
+            "result",
+            "is_overdue",
+            "next_contact",
+            "created_at",
+            "version",
+        ]
+        read_only_fields = ["created_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list):
+            fields["status"].read_only = True
+            fields["result"].read_only = True
+        return fields
+
+    def get_next_contact(self, interaction) -> dict | None:
+        proposal = self.context.get("next_contact")
+        return NextContactSerializer(proposal).data if proposal else None
+
+
+class CompleteSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    result = serializers.PrimaryKeyRelatedField(
+        queryset=InteractionResult.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    notes = serializers.CharField(required=False, allow_blank=True)
+    happened_at = serializers.DateTimeField(required=False)
+    duration_minutes = serializers.IntegerField(required=False, min_value=0)
+
+
+class VersionInput(serializers.Serializer):
+    version = serializers.IntegerField()
+
+
+class InteractionFilter(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="by_overdue")
+
+    class Meta:
+        model = Interaction
+        fields = ["organization", "deal", "kind", "status", "responsible", "business_line"]
+
+    def by_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        late = Q(status=InteractionStatus.PLANNED, due_at__lt=timezone.now())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class InteractionViewSet(RestrictedViewSet):
+    """Contacts with clients in the caller's business lines: plan one, log one that
+    happened, complete or cancel a planned one. A result may move the contact's deal and
+    propose the next contact (`next_contact` in the answer)."""
+
+    model = Interaction
+    serializer_class = InteractionSerializer
+    filterset_class = InteractionFilter
+
+    def restricted_queryset(self, action):
+        return super().restricted_queryset(action).prefetch_related("persons")
+
+    def create_record(self, data):
+        data.pop("version", None)
+        status = data.pop("status", InteractionStatus.DONE)
+        if status == InteractionStatus.PLANNED:
+            data.pop("result", None)
+            return services.interaction_plan(actor=self.request.user, **data)
+        interaction, self.proposal = services.interaction_log(actor=self.request.user, **data)
+        return interaction
+
+    def update_record(self, instance, data):
+        version = data.pop("version")
+        return services.interaction_update(
+            actor=self.request.user, interaction=instance, expected_version=version, **data
+        )
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "next_contact": getattr(self, "proposal", None)}
+
+    @property
+    def access_action(self) -> str:
+        if self.action in ("complete", "cancel"):
+            return "change"
+        return super().access_action
+
+    @extend_schema(request=CompleteSerializer, responses=InteractionSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """The planned contact happened: its result (and notes, time, duration)."""
+        interaction = self.get_object()
+        data = CompleteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        with acting_as(request.user, request):
+            interaction, self.proposal = services.interaction_complete(
+                actor=request.user,
+                interaction=interaction,
+                expected_version=values.pop("version"),
+                **values,
+            )
+        return Response(self.get_serializer(interaction).data)
+
+    @extend_schema(request=VersionInput, responses=InteractionSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        interaction = self.get_object()
+        data = VersionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with acting_as(request.user, request):
+            interaction = services.interaction_cancel(
+                actor=request.user,
+                interaction=interaction,
+                expected_version=data.validated_data["version"],
+            )
+        return Response(self.get_serializer(interaction).data)
+
+
 def register(router) -> None:
     router.register("pipelines", PipelineViewSet, basename="pipeline")
     router.register("stages", StageViewSet, basename="stage")
     router.register("loss-reasons", LossReasonViewSet, basename="lossreason")
     router.register("deals", DealViewSet, basename="deal")
+    router.register("interaction-results", InteractionResultViewSet, basename="interactionresult")
+    router.register("transition-rules", TransitionRuleViewSet, basename="transitionrule")
+    router.register("interactions", InteractionViewSet, basename="interaction")

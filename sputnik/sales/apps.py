@@ -10,8 +10,17 @@ class SalesConfig(AppConfig):
     def ready(self):
         from sputnik.core.audit import register_audited
 
-        from .models import Deal, LossReason, Pipeline, Stage
+        from .models import (
+            Deal,
+            Interaction,
+            InteractionResult,
+            LossReason,
+            Pipeline,
+            Stage,
+            TransitionRule,
+        )
 
         register_audited(Deal, m2m_fields={"persons"})
-        for model in (Pipeline, Stage, LossReason):
+        register_audited(Interaction, m2m_fields={"persons"})
+        for model in (Pipeline, Stage, LossReason, InteractionResult, TransitionRule):
             register_audited(model)

@@ -244,3 +244,199 @@ class StageChange(models.Model):
 
     def __str__(self):
         return f"{self.deal}: {self.from_stage or '—'} → {self.to_stage}"
+
+
+# Interactions (SAL-1) -------------------------------------------------------------------
+
+
+class InteractionKind(models.TextChoices):
+    CALL = "call", _("Call")
+    EMAIL = "email", _("E-mail")
+    MEETING = "meeting", _("Meeting")
+    LETTER = "letter", _("Letter")
+    FAX = "fax", _("Fax")
+    OTHER = "other", _("Other")
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "out", _("Outgoing")
+    INBOUND = "in", _("Incoming")
+
+
+class InteractionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class InteractionResult(TimeStamped):
+    """An outcome of a contact ("meeting agreed", "no answer"), offered for its kind, and
+    the next contact it suggests (SAL-4)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("for contacts of kind"),
+        max_length=16,
+        choices=InteractionKind.choices,
+        blank=True,
+        help_text=_("Empty: offered for every kind."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+    next_kind = models.CharField(
+        _("next contact"),
+        max_length=16,
+        choices=InteractionKind.choices,
+        blank=True,
+        help_text=_("Empty: no next contact is proposed."),
+    )
+    next_in_days = models.PositiveSmallIntegerField(
+        _("next contact in working days"), null=True, blank=True
+    )
+
+    permission_required = True
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("interaction result")
+        verbose_name_plural = _("interaction results")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        return Q()
+
+
+class TransitionRule(TimeStamped):
+    """Result R of a contact on a deal in stage S (or in any stage of the pipeline of T)
+    moves the deal to stage T (SAL-3)."""
+
+    result = models.ForeignKey(
+        InteractionResult,
+        verbose_name=_("result"),
+        on_delete=models.CASCADE,
+        related_name="rules",
+    )
+    from_stage = models.ForeignKey(
+        Stage,
+        verbose_name=_("when the deal is in"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: any stage of the pipeline."),
+    )
+    to_stage = models.ForeignKey(
+        Stage, verbose_name=_("move it to"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    permission_required = True
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("automatic transition")
+        verbose_name_plural = _("automatic transitions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["result", "from_stage", "to_stage"], name="unique_transition"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.result}: {self.from_stage or '*'} → {self.to_stage}"
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        return Q()
+
+
+class Interaction(LineScoped):
+    """A call, e-mail, meeting, letter … with a client: planned (with a due time), done
+    (with a result) or cancelled. It stays with the organisation, whoever handled it."""
+
+    EDITABLE_FIELDS = [
+        "kind",
+        "direction",
+        "organization",
+        "persons",
+        "deal",
+        "business_line",
+        "subject",
+        "notes",
+        "due_at",
+        "happened_at",
+        "duration_minutes",
+        "responsible",
+    ]
+
+    kind = models.CharField(_("kind"), max_length=16, choices=InteractionKind.choices)
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, default=Direction.OUTBOUND
+    )
+    organization = models.ForeignKey(
+        "directory.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="interactions",
+    )
+    persons = models.ManyToManyField(
+        "directory.Person", verbose_name=_("persons"), related_name="interactions", blank=True
+    )
+    deal = models.ForeignKey(
+        Deal,
+        verbose_name=_("deal"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="interactions",
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=InteractionStatus.choices,
+        default=InteractionStatus.DONE,
+    )
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    happened_at = models.DateTimeField(_("happened"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration, minutes"), null=True, blank=True)
+    result = models.ForeignKey(
+        InteractionResult,
+        verbose_name=_("result"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible"),
+        on_delete=models.PROTECT,
+        related_name="interactions",
+    )
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "happened_at"], name="interaction_timeline"),
+            models.Index(fields=["responsible", "status", "due_at"], name="interaction_planned"),
+        ]
+
+    def __str__(self):
+        return self.subject or f"{self.get_kind_display()} · {self.organization}"
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.status == InteractionStatus.PLANNED
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )

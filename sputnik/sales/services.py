@@ -1,19 +1,34 @@
 """Every write of sales: pipelines and their stages, deals and their moves between
-stages (each recorded with when, who and why)."""
+stages (each recorded with when, who and why), contacts with clients and what their
+results do (automatic transitions, the next contact)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sputnik.core.services import record_create, record_update
 
-from .models import Deal, LossReason, Pipeline, Stage, StageChange, StageOutcome
+from .models import (
+    Deal,
+    Interaction,
+    InteractionResult,
+    InteractionStatus,
+    LossReason,
+    Pipeline,
+    Stage,
+    StageChange,
+    StageOutcome,
+    TransitionRule,
+)
 
 
 @transaction.atomic
@@ -33,6 +48,12 @@ def reference_save(*, actor, item, **values: Any):
     item.full_clean()
     item.save()
     return item
+
+
+@transaction.atomic
+def reference_remove(*, actor, item) -> None:
+    """Delete a setting nothing refers to (an automatic transition)."""
+    item.delete()
 
 
 @transaction.atomic
@@ -135,3 +156,159 @@ def _check_required(deal: Deal, stage: Stage, persons: list) -> None:
                 % {"stage": stage, "fields": ", ".join(missing)}
             }
         )
+
+
+# Interactions --------------------------------------------------------------------------
+
+
+@dataclass
+class NextContact:
+    """The contact a result proposes next (SAL-4): accepted with one click, or dismissed."""
+
+    kind: str
+    due_at: datetime.datetime
+    organization: Any
+    deal: Deal | None
+    persons: list
+    subject: str = ""
+
+
+@transaction.atomic
+def interaction_plan(*, actor, persons: Iterable = (), **values: Any) -> Interaction:
+    """Plan a contact: it needs its due time."""
+    if not values.get("due_at"):
+        raise ValidationError({"due_at": _("A planned contact needs its due time.")})
+    values.setdefault("responsible", actor)
+    _check_deal(values)
+    return record_create(
+        Interaction,
+        actor=actor,
+        status=InteractionStatus.PLANNED,
+        persons=list(persons),
+        **values,
+    )
+
+
+@transaction.atomic
+def interaction_log(
+    *, actor, persons: Iterable = (), result: InteractionResult | None = None, **values: Any
+) -> tuple[Interaction, NextContact | None]:
+    """Record a contact that happened (now, unless told when), with its result: a rule
+    for the result may move its deal, and the result may propose the next contact."""
+    values.setdefault("responsible", actor)
+    values.setdefault("happened_at", timezone.now())
+    _check_deal(values)
+    _check_result(result, values.get("kind"))
+    interaction = record_create(
+        Interaction,
+        actor=actor,
+        status=InteractionStatus.DONE,
+        persons=list(persons),
+        result=result,
+        **values,
+    )
+    return interaction, _after_result(actor, interaction)
+
+
+@transaction.atomic
+def interaction_complete(
+    *,
+    actor,
+    interaction: Interaction,
+    expected_version: int | None,
+    result: InteractionResult | None = None,
+    **changes: Any,
+) -> tuple[Interaction, NextContact | None]:
+    """A planned contact happened: its result, notes and time are recorded (SAL-3/4 as
+    for a logged one)."""
+    if interaction.status != InteractionStatus.PLANNED:
+        raise ValidationError(_("Only a planned contact can be completed."))
+    _check_result(result, interaction.kind)
+    changes.setdefault("happened_at", timezone.now())
+    interaction = record_update(
+        interaction,
+        actor=actor,
+        expected_version=expected_version,
+        status=InteractionStatus.DONE,
+        result=result,
+        **changes,
+    )
+    return interaction, _after_result(actor, interaction)
+
+
+@transaction.atomic
+def interaction_cancel(*, actor, interaction: Interaction, expected_version: int | None):
+    if interaction.status != InteractionStatus.PLANNED:
+        raise ValidationError(_("Only a planned contact can be cancelled."))
+    return record_update(
+        interaction,
+        actor=actor,
+        expected_version=expected_version,
+        status=InteractionStatus.CANCELLED,
+    )
+
+
+@transaction.atomic
+def interaction_update(
+    *, actor, interaction: Interaction, expected_version: int | None, **changes: Any
+) -> Interaction:
+    """Change a contact's details (moving a planned one's due time re-plans it)."""
+    if "status" in changes or "result" in changes:
+        raise ValidationError(_("Complete or cancel the contact to change its status."))
+    if "deal" in changes or "organization" in changes:
+        _check_deal({**{"organization": interaction.organization}, **changes})
+    return record_update(interaction, actor=actor, expected_version=expected_version, **changes)
+
+
+def _check_deal(values: dict) -> None:
+    deal, organization = values.get("deal"), values.get("organization")
+    if deal is not None and organization is not None and deal.organization_id != organization.pk:
+        raise ValidationError({"deal": _("The deal is another organisation's.")})
+
+
+def _check_result(result: InteractionResult | None, kind: str | None) -> None:
+    if result is not None and result.kind and result.kind != kind:
+        raise ValidationError({"result": _("This result is not one of this kind of contact.")})
+
+
+def _after_result(actor, interaction: Interaction) -> NextContact | None:
+    """Move the deal by the first rule for the result, and propose the next contact."""
+    result, deal = interaction.result, interaction.deal
+    if result is None:
+        return None
+    if deal is not None and deal.is_open:
+        rule = (
+            TransitionRule.objects.filter(result=result, to_stage__pipeline=deal.pipeline)
+            .filter(Q(from_stage=deal.stage) | Q(from_stage__isnull=True))
+            .order_by(F("from_stage").asc(nulls_last=True))
+            .select_related("to_stage")
+            .first()
+        )
+        if rule is not None and rule.to_stage != deal.stage:
+            deal_move(
+                actor=actor,
+                deal=deal,
+                stage=rule.to_stage,
+                reason=_("Result “%(result)s” of a contact") % {"result": result},
+            )
+    if not result.next_kind:
+        return None
+    return NextContact(
+        kind=result.next_kind,
+        due_at=add_working_days(
+            interaction.happened_at or timezone.now(), result.next_in_days or 0
+        ),
+        organization=interaction.organization,
+        deal=interaction.deal,
+        persons=list(interaction.persons.all()),
+        subject=interaction.subject,
+    )
+
+
+def add_working_days(moment: datetime.datetime, days: int) -> datetime.datetime:
+    """`days` working days (Monday to Friday) after `moment`, at the same time."""
+    while days > 0:
+        moment += datetime.timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment

@@ -2,13 +2,23 @@
 only through recorded moves, cannot enter a stage without what the stage requires, and
 is seen only in its business line."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 
 from sputnik.core.testing import clients_for
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
-from sputnik.sales.models import Deal, LossReason, Pipeline, Stage, StageChange
+from sputnik.sales.models import (
+    Deal,
+    InteractionResult,
+    LossReason,
+    Pipeline,
+    Stage,
+    StageChange,
+    TransitionRule,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +210,128 @@ def test_pipelines_are_read_by_sales_and_set_up_by_administrators(pipeline, sell
         format="json",
     )
     assert created.status_code == 400 and "nonsense" in str(created.json())
+
+
+@pytest.fixture
+def meeting_agreed(pipeline):
+    result = InteractionResult.objects.create(
+        name="Договорились о встрече", kind="call", next_kind="meeting", next_in_days=2
+    )
+    TransitionRule.objects.create(
+        result=result,
+        from_stage=stage(pipeline, "Первый звонок"),
+        to_stage=stage(pipeline, "Встреча"),
+    )
+    return result
+
+
+def test_a_call_with_meeting_agreed_moves_the_deal_and_proposes_the_meeting(
+    pipeline, seller, line_a, client_org, meeting_agreed
+):
+    deal = services.deal_create(
+        actor=seller,
+        pipeline=pipeline,
+        name="Лицензии",
+        organization=client_org,
+        business_line=line_a,
+    )
+    friday = datetime.datetime(2026, 11, 27, 11, 0, tzinfo=datetime.UTC)
+    call, proposal = services.interaction_log(
+        actor=seller,
+        kind="call",
+        organization=client_org,
+        deal=deal,
+        business_line=line_a,
+        result=meeting_agreed,
+        happened_at=friday,
+        subject="Знакомство",
+    )
+    deal.refresh_from_db()
+    assert deal.stage.name == "Встреча"
+    change = StageChange.objects.filter(deal=deal).last()
+    assert (change.from_stage.name, change.to_stage.name, change.by) == (
+        "Первый звонок",
+        "Встреча",
+        seller,
+    )
+    assert "Договорились о встрече" in change.reason
+    assert proposal.kind == "meeting" and proposal.deal == deal
+    assert proposal.due_at == datetime.datetime(2026, 12, 1, 11, 0, tzinfo=datetime.UTC)
+    meeting = services.interaction_plan(  # one click accepts the proposal
+        actor=seller,
+        kind=proposal.kind,
+        due_at=proposal.due_at,
+        organization=proposal.organization,
+        deal=proposal.deal,
+        business_line=line_a,
+    )
+    assert meeting.status == "planned" and meeting.responsible == seller
+    # The same result again, the deal already past "first call": nothing moves.
+    services.interaction_log(
+        actor=seller,
+        kind="call",
+        organization=client_org,
+        deal=deal,
+        business_line=line_a,
+        result=meeting_agreed,
+    )
+    deal.refresh_from_db()
+    assert deal.stage.name == "Встреча"
+
+
+def test_interactions_through_the_api_plan_complete_and_cancel(
+    pipeline, seller, line_a, line_b, client_org, meeting_agreed
+):
+    api = clients_for(seller)[1]
+    deal = services.deal_create(
+        actor=seller,
+        pipeline=pipeline,
+        name="Лицензии",
+        organization=client_org,
+        business_line=line_a,
+    )
+    planned = api.post(
+        "/api/v1/interactions/",
+        {
+            "kind": "call",
+            "organization": client_org.pk,
+            "deal": deal.pk,
+            "business_line": line_a.pk,
+            "status": "planned",
+            "due_at": "2020-01-01T10:00:00Z",
+        },
+        format="json",
+    )
+    assert planned.status_code == 201, planned.json()
+    assert planned.json()["is_overdue"] is True
+    overdue = api.get("/api/v1/interactions/", {"overdue": "true"}).json()["results"]
+    assert [i["id"] for i in overdue] == [planned.json()["id"]]
+    url = f"/api/v1/interactions/{planned.json()['id']}/"
+    done = api.post(
+        url + "complete/",
+        {"version": planned.json()["version"], "result": meeting_agreed.pk, "notes": "Ок"},
+        format="json",
+    )
+    assert done.status_code == 200, done.json()
+    assert done.json()["status"] == "done" and done.json()["next_contact"]["kind"] == "meeting"
+    assert Deal.objects.get(pk=deal.pk).stage.name == "Встреча"
+    again = api.post(url + "cancel/", {"version": done.json()["version"]}, format="json")
+    assert again.status_code == 400  # only planned contacts are cancelled
+    no_due = api.post(
+        "/api/v1/interactions/",
+        {
+            "kind": "meeting",
+            "organization": client_org.pk,
+            "business_line": line_a.pk,
+            "status": "planned",
+        },
+        format="json",
+    )
+    assert no_due.status_code == 400 and "due_at" in no_due.json()["errors"]
+    stranger = OrganizationFactory(business_lines=[line_b], short_name="Чужая")
+    hidden = api.post(
+        "/api/v1/interactions/",
+        {"kind": "call", "organization": stranger.pk, "business_line": line_a.pk},
+        format="json",
+    )
+    assert hidden.status_code == 400  # another line's organisation is not to be found
