@@ -113,3 +113,41 @@ def log_created(instances: list, *, actor=None) -> None:
         ],
         batch_size=500,
     )
+
+
+def log_m2m_added(records: list, field_name: str, added: dict[int, list], *, actor=None):
+    """The "added to <field>" entries that `field.set()` on each record would have written
+    (bulk inserts of many-to-many rows send no signals); `added` maps a record's id to
+    the objects added."""
+    from auditlog.cid import get_cid
+    from django.contrib.contenttypes.models import ContentType
+
+    records = [record for record in records if added.get(record.pk)]
+    if not records:
+        return
+    content_type = ContentType.objects.get_for_model(records[0])
+    cid, address = get_cid(), current_address()
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                content_type=content_type,
+                object_pk=str(record.pk),
+                object_id=record.pk,
+                object_repr=str(record),
+                action=LogEntry.Action.UPDATE,
+                changes={
+                    field_name: {
+                        "type": "m2m",
+                        "operation": "add",
+                        "objects": [smart_str(item) for item in added[record.pk]],
+                    }
+                },
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=address,
+                cid=cid,
+            )
+            for record in records
+        ],
+        batch_size=500,
+    )

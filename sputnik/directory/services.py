@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from sputnik.core.audit import log_created
+from sputnik.access.models import BusinessLine
+from sputnik.core.audit import log_created, log_m2m_added
 from sputnik.core.services import record_create, record_update
 
 from . import validation
@@ -581,7 +582,7 @@ def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[di
         values["attributes"] = _attributes(AttributeTarget.ORGANIZATION, actor, values, known=known)
         organizations.append(Organization(**values, created_by=actor, updated_by=actor))
         extras.append(extra)
-    _bulk_insert(organizations, lines)
+    _bulk_insert(organizations, lines, actor)
     categories = Organization.categories.through
     categories.objects.bulk_create(
         [
@@ -591,6 +592,10 @@ def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[di
         ],
         batch_size=BULK,
     )
+    added = {
+        o.pk: list(extra["categories"]) for o, extra in zip(organizations, extras, strict=True)
+    }
+    log_m2m_added(organizations, "categories", added, actor=actor)
     _bulk_contacts(actor, organizations, [extra["contacts"] for extra in extras])
     addresses = [
         Address(organization=o, **address)
@@ -617,7 +622,7 @@ def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -
             values["gender"] = validation.gender_from_patronymic(values.get("patronymic", ""))
         values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values, known=known)
         persons.append(Person(**values, created_by=actor, updated_by=actor))
-    _bulk_insert(persons, lines)
+    _bulk_insert(persons, lines, actor)
     _bulk_contacts(actor, persons, contacts)
     log_created(persons, actor=actor)
     return persons
@@ -646,21 +651,34 @@ def employments_bulk_create(*, actor, items: list[tuple[Person, Organization, di
     for organization_id, line_id in org_lines:
         lines_of.setdefault(organization_id, []).append(line_id)
     through = Person.business_lines.through
-    through.objects.bulk_create(
-        [
-            through(person_id=job.person_id, businessline_id=line_id)
-            for job in jobs
-            for line_id in lines_of.get(job.organization_id, ())
-        ],
-        batch_size=BULK,
-        ignore_conflicts=True,
+    person_ids = {job.person_id for job in jobs}
+    have = set(
+        through.objects.filter(person_id__in=person_ids).values_list("person_id", "businessline_id")
     )
+    new = {
+        (job.person_id, line_id)
+        for job in jobs
+        for line_id in lines_of.get(job.organization_id, ())
+    } - have
+    through.objects.bulk_create(
+        [through(person_id=person, businessline_id=line) for person, line in sorted(new)],
+        batch_size=BULK,
+    )
+    names = dict(
+        BusinessLine.objects.filter(pk__in={line for _p, line in new}).values_list("pk", "name")
+    )
+    added: dict[int, list] = {}
+    for person, line in sorted(new):
+        added.setdefault(person, []).append(names[line])
+    persons = {job.person_id: job.person for job in jobs}
+    log_m2m_added([persons[pk] for pk in added], "business_lines", added, actor=actor)
     log_created(jobs, actor=actor)
     return jobs
 
 
-def _bulk_insert(records: list, lines: list) -> None:
-    """Insert records of one model and put each in the business lines."""
+def _bulk_insert(records: list, lines: list, actor) -> None:
+    """Insert records of one model and put each in the business lines (audited as
+    setting the lines one by one would be)."""
     if not records:
         return
     model = type(records[0])
@@ -671,6 +689,7 @@ def _bulk_insert(records: list, lines: list) -> None:
         [through(**{own: record, "businessline": line}) for record in records for line in lines],
         batch_size=BULK,
     )
+    log_m2m_added(records, "business_lines", {r.pk: lines for r in records}, actor=actor)
 
 
 def _bulk_contacts(actor, owners: list, contacts: list[Iterable[dict]]) -> None:

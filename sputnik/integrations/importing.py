@@ -831,7 +831,7 @@ class _Judge:
                     return None
                 return existing
             return None
-        if values.get("short_name") and self.policy != DuplicatePolicy.CREATE:
+        if values.get("short_name"):
             pks = by_name.get(values["short_name"], [])
             if len(pks) > 1:
                 row.error(
@@ -861,21 +861,20 @@ class _Judge:
                 row.organization_action = Action.CREATE
             return
         row.organization = existing
+        key = "org.inn" if values.get("inn") else "org.short_name"
         if policy == DuplicatePolicy.MATCH:
             row.organization_action = Action.MATCH
-        elif policy == DuplicatePolicy.UPDATE or "id" in values:
-            if existing.pk not in changeable and policy == DuplicatePolicy.UPDATE:
-                row.error("org.inn", _("You may not change this organisation."))
+        elif policy == DuplicatePolicy.UPDATE:
+            if existing.pk not in changeable:
+                row.error(key, _("You may not change this organisation."))
                 return
-            row.organization_action = (
-                Action.UPDATE if policy == DuplicatePolicy.UPDATE else Action.SKIP
-            )
-        elif policy == DuplicatePolicy.CREATE:
-            row.error("org.inn", _("An organisation with this INN is already in the base."))
+            row.organization_action = Action.UPDATE
         else:
+            # Skipped, also under "create anyway": that is for persons; an organisation
+            # is the one in the base.
             row.organization_action = Action.SKIP
-            key = "org.inn" if values.get("inn") else "org.short_name"
-            row.warn(key, _("Already in the base: %(name)s.") % {"name": existing})
+            if "id" not in values:
+                row.warn(key, _("Already in the base: %(name)s.") % {"name": existing})
 
     # Persons
 

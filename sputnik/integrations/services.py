@@ -538,10 +538,14 @@ def _split_organization(values: dict[str, Any]) -> tuple[dict, dict]:
     values = dict(values)
     contacts = [{"kind": ContactKind.PHONE, "value": v} for v in values.pop("phones", [])]
     contacts += [{"kind": ContactKind.EMAIL, "value": v} for v in values.pop("emails", [])]
-    city, street = values.pop("city", ""), values.pop("address", "")
-    addresses = (
-        [{"kind": AddressKind.LEGAL, "city": city, "street": street}] if (city or street) else []
-    )
+    # Only the parts of the address the row has: an update keeps the others.
+    address = {
+        part: values.pop(column)
+        for column, part in (("city", "city"), ("address", "street"))
+        if column in values
+    }
+    addresses = [{"kind": AddressKind.LEGAL, **address}] if address else []
+
     attributes = _attributes_of(values)
     if attributes:
         values["attributes"] = attributes

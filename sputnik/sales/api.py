@@ -90,6 +90,9 @@ class StageViewSet(SetupViewSet):
     serializer_class = StageSerializer
     filterset_fields = ["pipeline", "outcome"]
 
+    def delete_record(self, instance):
+        services.stage_delete(actor=self.request.user, stage=instance)
+
 
 class LossReasonViewSet(SetupViewSet):
     model = LossReason
@@ -260,15 +263,17 @@ class NextContactSerializer(serializers.Serializer):
         return [person.pk for person in proposal.persons]
 
 
-class VisibleDeal(serializers.PrimaryKeyRelatedField):
+class ChangeableDeal(serializers.PrimaryKeyRelatedField):
+    """A deal the caller may change: a contact's result may move it."""
+
     def get_queryset(self):
-        return Deal.objects.restrict(self.context["request"].user)
+        return Deal.objects.restrict(self.context["request"].user, "change")
 
 
 class InteractionSerializer(VersionedSerializer):
     organization = VisibleOrganization()
     persons = VisiblePerson(many=True, required=False)
-    deal = VisibleDeal(required=False, allow_null=True)
+    deal = ChangeableDeal(required=False, allow_null=True)
     business_line = WritableLine()
     status = serializers.ChoiceField(
         choices=[InteractionStatus.PLANNED, InteractionStatus.DONE],

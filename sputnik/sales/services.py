@@ -4,6 +4,7 @@ results do (automatic transitions, the next contact)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sputnik.core.exceptions import StaleEdit
 from sputnik.core.services import record_create, record_update
 
 from .models import (
@@ -34,6 +36,8 @@ from .models import (
 @transaction.atomic
 def reference_save(*, actor, item, **values: Any):
     """Create or change a pipeline, a stage or a loss reason."""
+    if isinstance(item, Stage) and item.pk:
+        _check_stage_change(item, values)
     for name, value in values.items():
         setattr(item, name, value)
     if isinstance(item, Stage):
@@ -45,9 +49,46 @@ def reference_save(*, actor, item, **values: Any):
                     % {"names": ", ".join(sorted(unknown))}
                 }
             )
+    if isinstance(item, TransitionRule):
+        _check_rule(item)
     item.full_clean()
     item.save()
     return item
+
+
+def _check_stage_change(stage: Stage, values: dict) -> None:
+    """A stage stays in its pipeline; its outcome is fixed once deals are in it."""
+    if "pipeline" in values and values["pipeline"] != stage.pipeline:
+        raise ValidationError({"pipeline": _("A stage stays in its pipeline.")})
+    if values.get("outcome", stage.outcome) != stage.outcome and stage.deals.exists():
+        raise ValidationError({"outcome": _("Deals are in this stage: its outcome cannot change.")})
+
+
+def _check_rule(rule: TransitionRule) -> None:
+    """Both stages of one pipeline, and one rule per result and stage in a pipeline."""
+    if rule.from_stage is not None and rule.from_stage.pipeline_id != rule.to_stage.pipeline_id:
+        raise ValidationError({"from_stage": _("Both stages must be of one pipeline.")})
+    same = TransitionRule.objects.filter(
+        result=rule.result_id,
+        from_stage=rule.from_stage,
+        to_stage__pipeline=rule.to_stage.pipeline_id,
+    ).exclude(pk=rule.pk)
+    if same.exists():
+        raise ValidationError(
+            _("A rule for this result and stage in this pipeline already exists.")
+        )
+
+
+@transaction.atomic
+def stage_delete(*, actor, stage: Stage) -> None:
+    """Delete a stage no deal is or was in (its history would lose its meaning)."""
+    from django.db.models import ProtectedError
+
+    try:
+        with transaction.atomic():
+            stage.delete()
+    except ProtectedError:
+        raise ValidationError(_("Deals are or were in this stage: it cannot be deleted.")) from None
 
 
 @transaction.atomic
@@ -70,6 +111,8 @@ def deal_create(
     if stage is None:
         raise ValidationError({"pipeline": _("The pipeline has no stages yet.")})
     _check_stage(pipeline, stage)
+    if stage.is_closed:
+        raise ValidationError({"stage": _("A new deal starts in a stage in progress.")})
     deal = Deal(pipeline=pipeline, stage=stage, **values)
     persons = list(persons)
     _check_required(deal, stage, persons)
@@ -109,6 +152,10 @@ def deal_move(
 ) -> Deal:
     """Move a deal to another stage of its pipeline, if it has what the stage requires
     (a lost deal, its loss reason); the move is recorded."""
+    current = Deal.objects.select_for_update().select_related("pipeline", "stage").get(pk=deal.pk)
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEdit(current)
+    deal = current
     _check_stage(deal.pipeline, stage)
     if stage == deal.stage:
         return deal
@@ -256,7 +303,8 @@ def interaction_update(
     if "status" in changes or "result" in changes:
         raise ValidationError(_("Complete or cancel the contact to change its status."))
     if "deal" in changes or "organization" in changes:
-        _check_deal({**{"organization": interaction.organization}, **changes})
+        stored = {"organization": interaction.organization, "deal": interaction.deal}
+        _check_deal({**stored, **changes})
     return record_update(interaction, actor=actor, expected_version=expected_version, **changes)
 
 
@@ -284,13 +332,17 @@ def _after_result(actor, interaction: Interaction) -> NextContact | None:
             .select_related("to_stage")
             .first()
         )
-        if rule is not None and rule.to_stage != deal.stage:
-            deal_move(
-                actor=actor,
-                deal=deal,
-                stage=rule.to_stage,
-                reason=_("Result “%(result)s” of a contact") % {"result": result},
-            )
+        if rule is not None and rule.to_stage != deal.stage and _may_change(actor, deal):
+            # A stage the deal cannot enter yet (required fields, a loss reason) leaves
+            # it where it is: the contact is recorded all the same.
+            with contextlib.suppress(ValidationError), transaction.atomic():
+                deal_move(
+                    actor=actor,
+                    deal=deal,
+                    stage=rule.to_stage,
+                    reason=_("Result “%(result)s” of a contact") % {"result": result},
+                )
+
     if not result.next_kind:
         return None
     return NextContact(
@@ -305,8 +357,14 @@ def _after_result(actor, interaction: Interaction) -> NextContact | None:
     )
 
 
+def _may_change(actor, deal: Deal) -> bool:
+    return actor is None or Deal.objects.restrict(actor, "change").filter(pk=deal.pk).exists()
+
+
 def add_working_days(moment: datetime.datetime, days: int) -> datetime.datetime:
-    """`days` working days (Monday to Friday) after `moment`, at the same time."""
+    """`days` working days (Monday to Friday, in local time) after `moment`, at the same
+    time of day."""
+    moment = timezone.localtime(moment)
     while days > 0:
         moment += datetime.timedelta(days=1)
         if moment.weekday() < 5:

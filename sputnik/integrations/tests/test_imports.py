@@ -403,6 +403,23 @@ def test_bulk_creation_is_audited_like_single_creation(seller, line_a):
     )
     one.changes.pop("inn"), many.changes.pop("inn")
     assert many.changes == one.changes and many.actor == seller
+    lines = LogEntry.objects.get(
+        object_id=bulk.pk, action=LogEntry.Action.UPDATE, content_type__model="organization"
+    )
+    assert lines.changes["business_lines"]["objects"] == [str(line_a)]
+
+
+def test_an_update_keeps_what_the_file_does_not_have(seller, line_a):
+    alpha = OrganizationFactory(
+        business_lines=[line_a],
+        short_name="Альфа",
+        inn=INNS[0],
+        addresses=[{"kind": "legal", "city": "Москва", "street": "Тверская, 1"}],
+    )
+    run = prepared(seller, xlsx([["ИНН", "Город"], [INNS[0], "Санкт-Петербург"]]), policy="update")
+    services.import_run(run.pk)
+    address = alpha.addresses.get()
+    assert (address.city, address.street) == ("Санкт-Петербург", "Тверская, 1")
 
 
 def export_of(user, kind, capture, **params) -> bytes:

@@ -335,3 +335,68 @@ def test_interactions_through_the_api_plan_complete_and_cancel(
         format="json",
     )
     assert hidden.status_code == 400  # another line's organisation is not to be found
+
+
+def test_results_move_only_deals_the_actor_may_change_and_never_lose_the_contact(
+    pipeline, make_user, line_a, line_b, client_org, meeting_agreed
+):
+    reader_here = make_user(lines={line_a: "read", line_b: "write"})
+    deal = services.deal_create(
+        actor=None,
+        pipeline=pipeline,
+        name="Лицензии",
+        organization=client_org,
+        business_line=line_a,
+    )
+    services.interaction_log(
+        actor=reader_here,
+        kind="call",
+        organization=client_org,
+        deal=deal,
+        business_line=line_b,
+        result=meeting_agreed,
+    )
+    deal.refresh_from_db()
+    assert deal.stage.name == "Первый звонок"  # read-only there: not moved
+    lost = InteractionResult.objects.create(name="Отказались", kind="call")
+    TransitionRule.objects.create(result=lost, to_stage=stage(pipeline, "Отказ"))
+    call, _next = services.interaction_log(
+        actor=make_user(lines={line_a: "write"}),
+        kind="call",
+        organization=client_org,
+        deal=deal,
+        business_line=line_a,
+        result=lost,
+    )
+    deal.refresh_from_db()
+    assert call.pk and deal.stage.name == "Первый звонок"  # lost needs a reason: stays
+
+
+def test_stages_keep_their_pipeline_and_in_use_ones_are_not_deleted(
+    pipeline, admin_user, line_a, client_org
+):
+    services.deal_create(
+        actor=None, pipeline=pipeline, name="Сделка", organization=client_org, business_line=line_a
+    )
+    admin = clients_for(admin_user)[1]
+    first = stage(pipeline, "Первый звонок")
+    other = Pipeline.objects.create(name="Сервис")
+    moved = admin.patch(f"/api/v1/stages/{first.pk}/", {"pipeline": other.pk}, format="json")
+    assert moved.status_code == 400
+    deleted = admin.delete(f"/api/v1/stages/{first.pk}/")
+    assert deleted.status_code == 400 and Stage.objects.filter(pk=first.pk).exists()
+    with pytest.raises(ValidationError):
+        services.deal_create(
+            actor=None,
+            pipeline=pipeline,
+            name="Сразу в отказ",
+            organization=client_org,
+            business_line=line_a,
+            stage=stage(pipeline, "Отказ"),
+        )
+
+
+def test_working_days_are_counted_in_local_time():
+    saturday_night = datetime.datetime(2026, 11, 27, 22, 0, tzinfo=datetime.UTC)  # Sat 01:00 MSK
+    monday = services.add_working_days(saturday_night, 1)
+    assert (monday.weekday(), monday.hour) == (0, 1)
