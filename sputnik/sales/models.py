@@ -12,15 +12,27 @@ from django.utils.translation import gettext_lazy as _
 from sputnik.core.models import LineScoped, RestrictedQuerySet, TimeStamped
 
 
-class Pipeline(TimeStamped):
+class Setting(TimeStamped):
+    """A company-wide sales setting: everyone whose role may read it sees all of it, the
+    model permission decides (administrators write); no business line applies."""
+
+    permission_required = True
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        return Q()
+
+
+class Pipeline(Setting):
     """A sales process: the stages a deal goes through. Configured by administrators."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     order = models.PositiveIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
-
-    permission_required = True
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pipeline")
@@ -29,11 +41,6 @@ class Pipeline(TimeStamped):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def access_condition(cls, user, action: str) -> Q:
-        """Pipelines are the company's: the model permission decides."""
-        return Q()
 
     def first_stage(self) -> Stage | None:
         return self.stages.filter(outcome=StageOutcome.OPEN).order_by("order").first()
@@ -45,7 +52,7 @@ class StageOutcome(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
-class Stage(TimeStamped):
+class Stage(Setting):
     """A step of a pipeline. Won and lost stages end a deal."""
 
     # Deal fields a stage may require before a deal enters it.
@@ -72,9 +79,6 @@ class Stage(TimeStamped):
         help_text=_("Deal fields that must be filled before a deal enters this stage."),
     )
 
-    permission_required = True
-    objects = RestrictedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
@@ -86,21 +90,14 @@ class Stage(TimeStamped):
     def __str__(self):
         return self.name
 
-    @classmethod
-    def access_condition(cls, user, action: str) -> Q:
-        return Q()
-
     @property
     def is_closed(self) -> bool:
         return self.outcome != StageOutcome.OPEN
 
 
-class LossReason(TimeStamped):
+class LossReason(Setting):
     name = models.CharField(_("name"), max_length=200, unique=True)
     is_active = models.BooleanField(_("in use"), default=True)
-
-    permission_required = True
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("loss reason")
@@ -109,10 +106,6 @@ class LossReason(TimeStamped):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def access_condition(cls, user, action: str) -> Q:
-        return Q()
 
 
 class DealSource(models.TextChoices):
@@ -269,7 +262,7 @@ class InteractionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class InteractionResult(TimeStamped):
+class InteractionResult(Setting):
     """An outcome of a contact ("meeting agreed", "no answer"), offered for its kind, and
     the next contact it suggests (SAL-4)."""
 
@@ -294,9 +287,6 @@ class InteractionResult(TimeStamped):
         _("next contact in working days"), null=True, blank=True
     )
 
-    permission_required = True
-    objects = RestrictedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("interaction result")
         verbose_name_plural = _("interaction results")
@@ -305,12 +295,8 @@ class InteractionResult(TimeStamped):
     def __str__(self):
         return self.name
 
-    @classmethod
-    def access_condition(cls, user, action: str) -> Q:
-        return Q()
 
-
-class TransitionRule(TimeStamped):
+class TransitionRule(Setting):
     """Result R of a contact on a deal in stage S (or in any stage of the pipeline of T)
     moves the deal to stage T (SAL-3)."""
 
@@ -333,9 +319,6 @@ class TransitionRule(TimeStamped):
         Stage, verbose_name=_("move it to"), on_delete=models.CASCADE, related_name="+"
     )
 
-    permission_required = True
-    objects = RestrictedQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("automatic transition")
         verbose_name_plural = _("automatic transitions")
@@ -347,10 +330,6 @@ class TransitionRule(TimeStamped):
 
     def __str__(self):
         return f"{self.result}: {self.from_stage or '*'} → {self.to_stage}"
-
-    @classmethod
-    def access_condition(cls, user, action: str) -> Q:
-        return Q()
 
 
 class Interaction(LineScoped):
