@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "RecordKindEnum": "sputnik.directory.models.segment.SegmentKind",
         # Every background run (exports, imports) goes through the same states.
         "RunStatusEnum": "sputnik.core.models.RunStatus",
+        # Contacts, their results and the next contact a result proposes share the kinds.
+        "InteractionKindEnum": "sputnik.sales.models.InteractionKind",
     },
 }
 
