@@ -18,6 +18,7 @@ from sputnik.directory.api import VisibleOrganization, VisiblePerson
 from sputnik.directory.services import reference_delete
 
 from . import services
+from .filters import DealFilter
 from .models import (
     Deal,
     Interaction,
@@ -150,14 +151,6 @@ class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
         fields = ["id", "from_stage", "to_stage", "at", "by", "reason"]
-
-
-class DealFilter(django_filters.FilterSet):
-    open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull")
-
-    class Meta:
-        model = Deal
-        fields = ["organization", "pipeline", "stage", "business_line", "responsible", "open"]
 
 
 class DealViewSet(RestrictedViewSet):

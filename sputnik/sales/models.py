@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.core.models import LineScoped, RestrictedQuerySet, TimeStamped
@@ -196,6 +197,9 @@ class Deal(LineScoped):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("sales:deal", args=[self.pk])
 
     @property
     def is_open(self) -> bool:

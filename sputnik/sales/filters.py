@@ -1,0 +1,47 @@
+"""The deals list's filter, for its page and its API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sputnik.access.models import User
+from sputnik.core.filters import contains, ordering_filter, search_filter
+
+from .models import Deal, Pipeline, Stage
+
+
+class DealFilter(django_filters.FilterSet):
+    q = search_filter()
+    pipeline = django_filters.ModelChoiceFilter(
+        queryset=Pipeline.objects.all(), label=_("Pipeline"), empty_label=_("All")
+    )
+    stage = django_filters.ModelChoiceFilter(
+        queryset=Stage.objects.select_related("pipeline"),
+        label=_("Stage"),
+        empty_label=_("All"),
+    )
+    responsible = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True),
+        label=_("Responsible"),
+        empty_label=_("Anyone"),
+    )
+    open = django_filters.ChoiceFilter(
+        label=_("State"),
+        choices=[("true", _("Open")), ("false", _("Closed"))],
+        empty_label=_("All"),
+        method="by_open",
+    )
+    o = ordering_filter("name", "amount", "expected_close", "created_at")
+
+    class Meta:
+        model = Deal
+        fields = ["q", "pipeline", "stage", "responsible", "open", "organization", "business_line"]
+
+    def by_open(self, queryset, name, value):
+        return queryset.filter(closed_at__isnull=value == "true")
+
+    def search(self, queryset, name, value):
+        fragment = contains(value)
+        return queryset.filter(
+            Q(name__iregex=fragment) | Q(organization__short_name__iregex=fragment)
+        )
