@@ -17,6 +17,7 @@ class MoveForm(forms.Form):
         label=_("Loss reason"),
         queryset=LossReason.objects.filter(is_active=True),
         required=False,
+        empty_label="—",
         help_text=_("For a lost deal."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
