@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from sputnik.directory import services
 from sputnik.directory.models import Category
-from sputnik.directory.tests.factories import OrganizationFactory
+from sputnik.directory.tests.factories import OrganizationFactory, define_attribute
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,15 +17,7 @@ COUNT_URL = "**/lists/criteria/count/organizations/**"
 def partner(line_a, line_b):
     """Staff as a custom attribute, partners as a category, and another line's
     organisation that meets every condition below but is never the salesperson's."""
-    services.attribute_definition_save(
-        actor=None,
-        definition=services.AttributeDefinition(),
-        target="organization",
-        code="staff",
-        type="integer",
-        label_ru="Штат",
-        label_en="Staff",
-    )
+    define_attribute("staff", "integer", "Штат")
     partner = Category.objects.create(name="Партнёр")
     for name, staff, partner_too in (
         ("Альфа", 500, True),

@@ -10,7 +10,12 @@ from sputnik.directory import services
 from sputnik.directory.blacklist import blacklist_add, is_undesirable
 from sputnik.directory.merge import merge
 from sputnik.directory.models import Category, Employment, Organization, Person
-from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonFactory
+from sputnik.directory.tests.factories import (
+    INNS,
+    OrganizationFactory,
+    PersonFactory,
+    define_attribute,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +29,7 @@ def head(make_user, line_a, line_b):
 def pair(line_a, line_b, security_officer):
     """“Ромашка” (kept) and its duplicate “Ромашка ООО” with people, contacts, a branch,
     a registry entry, a category and a line of its own."""
-    services.attribute_definition_save(
-        actor=None,
-        definition=services.AttributeDefinition(),
-        target="organization",
-        code="staff",
-        type="integer",
-        label_ru="Штат",
-        label_en="Staff",
-    )
+    define_attribute("staff", "integer", "Штат")
     kept = OrganizationFactory(business_lines=[line_a], short_name="Ромашка", notes="")
     other = OrganizationFactory(
         business_lines=[line_b],
@@ -183,15 +180,7 @@ def test_api_merges_persons_with_all_their_jobs(head, line_a):
 
 def test_merge_moves_references_and_keeps_one_address_per_kind(pair, head, line_a):
     kept, other = pair
-    services.attribute_definition_save(
-        actor=None,
-        definition=services.AttributeDefinition(),
-        target="person",
-        code="employer",
-        type="organization",
-        label_ru="Работодатель",
-        label_en="Employer",
-    )
+    define_attribute("employer", "organization", "Работодатель", target="person")
     person = PersonFactory(business_lines=[line_a], attributes={"employer": other.pk})
     for org, city in ((kept, "Москва"), (other, "Тула")):
         services.address_save(actor=None, organization=org, kind="legal", city=city)

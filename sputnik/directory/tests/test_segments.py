@@ -7,7 +7,7 @@ from sputnik.access.models import RoleCode
 from sputnik.core.testing import clients_for
 from sputnik.directory import services
 from sputnik.directory.models import Category, Organization, Segment
-from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
+from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory, define_attribute
 
 pytestmark = pytest.mark.django_db
 
@@ -19,15 +19,7 @@ def seller(make_user, line_a):
 
 @pytest.fixture
 def base(line_a, line_b):
-    services.attribute_definition_save(
-        actor=None,
-        definition=services.AttributeDefinition(),
-        target="organization",
-        code="staff",
-        type="integer",
-        label_ru="Штат",
-        label_en="Staff",
-    )
+    define_attribute("staff", "integer", "Штат")
     partner = Category.objects.create(name="Партнёр")
     for name, staff, partner_too in (
         ("Альфа", 500, True),

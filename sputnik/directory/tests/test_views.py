@@ -6,7 +6,12 @@ import pytest
 from sputnik.core.testing import assert_constant_queries, clients_for
 from sputnik.directory import services
 from sputnik.directory.models import Category, Employment, Organization, Person
-from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonFactory
+from sputnik.directory.tests.factories import (
+    INNS,
+    OrganizationFactory,
+    PersonFactory,
+    define_attribute,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -154,16 +159,7 @@ def test_lists_run_constant_queries(url, seller, line_a):
     page, api = clients_for(seller)
     client = api if url.startswith("/api/") else page
     for code, kind in (("holding", "organization"), ("staff", "integer")):
-        services.attribute_definition_save(
-            actor=None,
-            definition=services.AttributeDefinition(),
-            target="organization",
-            code=code,
-            type=kind,
-            label_ru=code,
-            label_en=code,
-            show_in_list=True,
-        )
+        define_attribute(code, kind, show_in_list=True)
     holding = OrganizationFactory(business_lines=[line_a], short_name="Холдинг")
 
     def grow():

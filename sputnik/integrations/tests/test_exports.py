@@ -11,7 +11,12 @@ from sputnik.access.models import RoleCode, SecurityEvent, SecurityEventKind
 from sputnik.core.testing import clients_for
 from sputnik.directory import services
 from sputnik.directory.models import Organization
-from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonFactory
+from sputnik.directory.tests.factories import (
+    INNS,
+    OrganizationFactory,
+    PersonFactory,
+    define_attribute,
+)
 from sputnik.integrations.models import Export
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +30,8 @@ def seller(make_user, line_a):
 @pytest.fixture
 def base(line_a, line_b):
     for code, kind in (("staff", "integer"), ("founded", "date"), ("holding", "organization")):
-        services.attribute_definition_save(
-            actor=None,
-            definition=services.AttributeDefinition(),
-            target="organization",
-            code=code,
-            type=kind,
-            label_ru={"staff": "Штат", "founded": "Основана", "holding": "Холдинг"}[code],
-            label_en=code,
+        define_attribute(
+            code, kind, {"staff": "Штат", "founded": "Основана", "holding": "Холдинг"}[code]
         )
     hidden = OrganizationFactory(business_lines=[line_b], short_name="Чужая")
     OrganizationFactory(

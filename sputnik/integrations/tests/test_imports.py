@@ -17,14 +17,18 @@ from sputnik.core.testing import clients_for
 from sputnik.directory import services as directory
 from sputnik.directory.demo import company_inn
 from sputnik.directory.models import (
-    AttributeDefinition,
     ContactPoint,
     Employment,
     Organization,
     Person,
     Segment,
 )
-from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonFactory
+from sputnik.directory.tests.factories import (
+    INNS,
+    OrganizationFactory,
+    PersonFactory,
+    define_attribute,
+)
 from sputnik.integrations import services
 from sputnik.integrations.importing import Action
 from sputnik.integrations.models import Import
@@ -54,19 +58,6 @@ def seller(make_user, line_a):
 
 
 HEADER = ["Наименование", "ИНН", "Телефон", "ФИО", "Должность", "E-mail контакта", "Дата"]
-
-
-def define_attribute(code: str, kind: str, target="organization", **values):
-    return directory.attribute_definition_save(
-        actor=None,
-        definition=AttributeDefinition(),
-        target=target,
-        code=code,
-        type=kind,
-        label_ru={"founded": "Основана"}.get(code, code),
-        label_en=code,
-        **values,
-    )
 
 
 def prepared(user, upload, kind="organizations", **options) -> Import:
@@ -179,7 +170,7 @@ def test_a_large_faulty_workbook_is_checked_then_imported_once_fixed(
     is written until the file is right, then everything is."""
     OrganizationFactory(business_lines=[line_a], short_name="Давно в базе", inn=INNS[0])
     OrganizationFactory(business_lines=[line_b], short_name="Чужая", inn=INNS[1])
-    define_attribute("founded", "date")
+    define_attribute("founded", "date", "Основана")
     rows = [["Название", "ИНН", "Основана", "Телефон"]]
     for number in range(10_000):
         founded = [datetime.date(2001, 2, 3), "03.02.2001", "2001-02-03"][number % 3]
