@@ -66,16 +66,11 @@ ACTIONS = {
 def log_created(instances: list, *, actor=None) -> None:
     """Creation entries for records inserted in bulk (bulk inserts send no signals): the
     same entries, with the same field values, that saving them one by one would write."""
-    from auditlog.cid import get_cid
     from auditlog.diff import get_field_value, get_fields_in_model
-    from django.contrib.contenttypes.models import ContentType
 
     if not instances:
         return
     as_json = settings.AUDITLOG_STORE_JSON_CHANGES
-    content_type = ContentType.objects.get_for_model(instances[0])
-    cid = get_cid()
-    address = current_address()
     # What `model_instance_diff(None, instance)` compares, with the "before" side (the
     # fields' defaults) worked out once instead of once per record.
     registered = auditlog.get_model_fields(type(instances[0]))
@@ -87,7 +82,7 @@ def log_created(instances: list, *, actor=None) -> None:
     ]
     blank = {field.name: get_field_value(None, field, as_json) for field in fields}
 
-    def changes(instance) -> dict:
+    def changes(instance) -> dict | None:
         found = {}
         for field in fields:
             value = get_field_value(instance, field, as_json)
@@ -95,34 +90,28 @@ def log_created(instances: list, *, actor=None) -> None:
                 found[field.name] = (smart_str(blank[field.name]), smart_str(value))
         return found or None
 
-    LogEntry.objects.bulk_create(
-        [
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(instance.pk),
-                object_id=instance.pk,
-                object_repr=str(instance),
-                action=LogEntry.Action.CREATE,
-                changes=changes(instance),
-                actor=actor,
-                actor_email=getattr(actor, "email", None),
-                remote_addr=address,
-                cid=cid,
-            )
-            for instance in instances
-        ],
-        batch_size=500,
-    )
+    _log_many(instances, LogEntry.Action.CREATE, changes, actor)
 
 
 def log_m2m_added(records: list, field_name: str, added: dict[int, list], *, actor=None):
     """The "added to <field>" entries that `field.set()` on each record would have written
     (bulk inserts of many-to-many rows send no signals); `added` maps a record's id to
     the objects added."""
+    records = [record for record in records if added.get(record.pk)]
+
+    def changes(record) -> dict:
+        objects = [smart_str(item) for item in added[record.pk]]
+        return {field_name: {"type": "m2m", "operation": "add", "objects": objects}}
+
+    _log_many(records, LogEntry.Action.UPDATE, changes, actor)
+
+
+def _log_many(records: list, action: int, changes, actor) -> None:
+    """One audit entry per record (of one model), in a few inserts, attributed to `actor`
+    and to the request's address as auditlog's own entries are."""
     from auditlog.cid import get_cid
     from django.contrib.contenttypes.models import ContentType
 
-    records = [record for record in records if added.get(record.pk)]
     if not records:
         return
     content_type = ContentType.objects.get_for_model(records[0])
@@ -134,14 +123,8 @@ def log_m2m_added(records: list, field_name: str, added: dict[int, list], *, act
                 object_pk=str(record.pk),
                 object_id=record.pk,
                 object_repr=str(record),
-                action=LogEntry.Action.UPDATE,
-                changes={
-                    field_name: {
-                        "type": "m2m",
-                        "operation": "add",
-                        "objects": [smart_str(item) for item in added[record.pk]],
-                    }
-                },
+                action=action,
+                changes=changes(record),
                 actor=actor,
                 actor_email=getattr(actor, "email", None),
                 remote_addr=address,
