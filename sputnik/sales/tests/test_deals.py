@@ -46,6 +46,18 @@ def pipeline():
     return sales
 
 
+def new_deal(pipeline, organization, line, name, *, actor=None, **values):
+    """A deal opened through the service (in the pipeline's first stage unless given)."""
+    return services.deal_create(
+        actor=actor,
+        pipeline=pipeline,
+        organization=organization,
+        business_line=line,
+        name=name,
+        **values,
+    )
+
+
 def stage(pipeline, name):
     return pipeline.stages.get(name=name)
 
@@ -63,13 +75,7 @@ def client_org(line_a):
 def test_a_deal_starts_in_the_first_stage_and_every_move_is_recorded(
     pipeline, seller, line_a, client_org
 ):
-    deal = services.deal_create(
-        actor=seller,
-        pipeline=pipeline,
-        name="Лицензии",
-        organization=client_org,
-        business_line=line_a,
-    )
+    deal = new_deal(pipeline, client_org, line_a, "Лицензии", actor=seller)
     assert deal.stage.name == "Первый звонок" and deal.is_open
     with pytest.raises(ValidationError) as refused:
         services.deal_move(actor=seller, deal=deal, stage=stage(pipeline, "Предложение"))
@@ -95,13 +101,7 @@ def test_a_deal_starts_in_the_first_stage_and_every_move_is_recorded(
 
 
 def test_a_lost_deal_needs_its_reason_and_reopening_clears_it(pipeline, seller, line_a, client_org):
-    deal = services.deal_create(
-        actor=seller,
-        pipeline=pipeline,
-        name="Сервер",
-        organization=client_org,
-        business_line=line_a,
-    )
+    deal = new_deal(pipeline, client_org, line_a, "Сервер", actor=seller)
     with pytest.raises(ValidationError):
         services.deal_move(actor=seller, deal=deal, stage=stage(pipeline, "Отказ"))
     price = LossReason.objects.create(name="Дорого")
@@ -116,13 +116,7 @@ def test_a_lost_deal_needs_its_reason_and_reopening_clears_it(pipeline, seller, 
 def test_a_stage_of_another_pipeline_is_refused(pipeline, seller, line_a, client_org):
     other = Pipeline.objects.create(name="Сервис")
     foreign = Stage.objects.create(pipeline=other, name="Заявка")
-    deal = services.deal_create(
-        actor=seller,
-        pipeline=pipeline,
-        name="Сделка",
-        organization=client_org,
-        business_line=line_a,
-    )
+    deal = new_deal(pipeline, client_org, line_a, "Сделка", actor=seller)
     with pytest.raises(ValidationError):
         services.deal_move(actor=seller, deal=deal, stage=foreign)
 
@@ -174,13 +168,7 @@ def test_the_api_creates_moves_and_lists_deals_of_the_callers_lines(
     )
     # Another line's deal is not there for the salesperson.
     stranger = OrganizationFactory(business_lines=[line_b], short_name="Чужая")
-    services.deal_create(
-        actor=None,
-        pipeline=pipeline,
-        name="Чужая сделка",
-        organization=stranger,
-        business_line=line_b,
-    )
+    new_deal(pipeline, stranger, line_b, "Чужая сделка")
     names = [d["name"] for d in api.get("/api/v1/deals/").json()["results"]]
     assert names == ["Лицензии"]
     hidden = Deal.objects.get(name="Чужая сделка")
@@ -228,13 +216,7 @@ def meeting_agreed(pipeline):
 def test_a_call_with_meeting_agreed_moves_the_deal_and_proposes_the_meeting(
     pipeline, seller, line_a, client_org, meeting_agreed
 ):
-    deal = services.deal_create(
-        actor=seller,
-        pipeline=pipeline,
-        name="Лицензии",
-        organization=client_org,
-        business_line=line_a,
-    )
+    deal = new_deal(pipeline, client_org, line_a, "Лицензии", actor=seller)
     friday = datetime.datetime(2026, 11, 27, 11, 0, tzinfo=datetime.UTC)
     call, proposal = services.interaction_log(
         actor=seller,
@@ -283,13 +265,7 @@ def test_interactions_through_the_api_plan_complete_and_cancel(
     pipeline, seller, line_a, line_b, client_org, meeting_agreed
 ):
     api = clients_for(seller)[1]
-    deal = services.deal_create(
-        actor=seller,
-        pipeline=pipeline,
-        name="Лицензии",
-        organization=client_org,
-        business_line=line_a,
-    )
+    deal = new_deal(pipeline, client_org, line_a, "Лицензии", actor=seller)
     planned = api.post(
         "/api/v1/interactions/",
         {
@@ -341,13 +317,7 @@ def test_results_move_only_deals_the_actor_may_change_and_never_lose_the_contact
     pipeline, make_user, line_a, line_b, client_org, meeting_agreed
 ):
     reader_here = make_user(lines={line_a: "read", line_b: "write"})
-    deal = services.deal_create(
-        actor=None,
-        pipeline=pipeline,
-        name="Лицензии",
-        organization=client_org,
-        business_line=line_a,
-    )
+    deal = new_deal(pipeline, client_org, line_a, "Лицензии")
     services.interaction_log(
         actor=reader_here,
         kind="call",
@@ -375,9 +345,7 @@ def test_results_move_only_deals_the_actor_may_change_and_never_lose_the_contact
 def test_stages_keep_their_pipeline_and_in_use_ones_are_not_deleted(
     pipeline, admin_user, line_a, client_org
 ):
-    services.deal_create(
-        actor=None, pipeline=pipeline, name="Сделка", organization=client_org, business_line=line_a
-    )
+    new_deal(pipeline, client_org, line_a, "Сделка")
     admin = clients_for(admin_user)[1]
     first = stage(pipeline, "Первый звонок")
     other = Pipeline.objects.create(name="Сервис")
@@ -386,17 +354,33 @@ def test_stages_keep_their_pipeline_and_in_use_ones_are_not_deleted(
     deleted = admin.delete(f"/api/v1/stages/{first.pk}/")
     assert deleted.status_code == 400 and Stage.objects.filter(pk=first.pk).exists()
     with pytest.raises(ValidationError):
-        services.deal_create(
-            actor=None,
-            pipeline=pipeline,
-            name="Сразу в отказ",
-            organization=client_org,
-            business_line=line_a,
-            stage=stage(pipeline, "Отказ"),
-        )
+        new_deal(pipeline, client_org, line_a, "Сразу в отказ", stage=stage(pipeline, "Отказ"))
 
 
 def test_working_days_are_counted_in_local_time():
     saturday_night = datetime.datetime(2026, 11, 27, 22, 0, tzinfo=datetime.UTC)  # Sat 01:00 MSK
     monday = services.add_working_days(saturday_night, 1)
     assert (monday.weekday(), monday.hour) == (0, 1)
+
+
+def test_a_contact_cannot_end_up_on_another_organisations_deal(
+    pipeline, seller, line_a, client_org
+):
+    deal = new_deal(pipeline, client_org, line_a, "Лицензии", actor=seller)
+    call, _next = services.interaction_log(
+        actor=seller, kind="call", organization=client_org, deal=deal, business_line=line_a
+    )
+    other = OrganizationFactory(business_lines=[line_a], short_name="Бета")
+    with pytest.raises(ValidationError) as refused:
+        services.interaction_update(
+            actor=seller, interaction=call, expected_version=call.version, organization=other
+        )
+    assert "другой организации" in str(refused.value)
+    moved = services.interaction_update(
+        actor=seller,
+        interaction=call,
+        expected_version=call.version,
+        organization=other,
+        deal=None,
+    )
+    assert (moved.organization, moved.deal) == (other, None)

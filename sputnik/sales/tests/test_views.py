@@ -5,9 +5,8 @@ import pytest
 
 from sputnik.core.testing import clients_for
 from sputnik.directory.tests.factories import OrganizationFactory
-from sputnik.sales import services
 from sputnik.sales.models import LossReason, StageChange
-from sputnik.sales.tests.test_deals import pipeline, stage  # noqa: F401 - the fixture
+from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +15,8 @@ pytestmark = pytest.mark.django_db
 def deals(pipeline, line_a, line_b):  # noqa: F811
     ours = OrganizationFactory(business_lines=[line_a], short_name="Альфа")
     theirs = OrganizationFactory(business_lines=[line_b], short_name="Чужая")
-    mine = services.deal_create(
-        actor=None, pipeline=pipeline, name="Лицензии", organization=ours, business_line=line_a
-    )
-    services.deal_create(
-        actor=None,
-        pipeline=pipeline,
-        name="Чужая сделка",
-        organization=theirs,
-        business_line=line_b,
-    )
+    mine = new_deal(pipeline, ours, line_a, "Лицензии")
+    new_deal(pipeline, theirs, line_b, "Чужая сделка")
     return mine
 
 
