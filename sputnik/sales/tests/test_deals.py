@@ -384,3 +384,34 @@ def test_a_contact_cannot_end_up_on_another_organisations_deal(
         deal=None,
     )
     assert (moved.organization, moved.deal) == (other, None)
+
+
+def test_cancelling_deleting_and_removing_rules_through_the_api(
+    pipeline, seller, make_user, admin_user, line_a, client_org, meeting_agreed
+):
+    from sputnik.access.models import RoleCode
+    from sputnik.sales.models import Interaction
+
+    deal = new_deal(pipeline, client_org, line_a, "Лицензии", actor=seller)
+    planned = services.interaction_plan(
+        actor=seller,
+        kind="meeting",
+        organization=client_org,
+        business_line=line_a,
+        due_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
+    )
+    api = clients_for(seller)[1]
+    cancelled = api.post(
+        f"/api/v1/interactions/{planned.pk}/cancel/", {"version": planned.version}, format="json"
+    )
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert Interaction.objects.get(pk=planned.pk).status == "cancelled"
+    assert api.delete(f"/api/v1/deals/{deal.pk}/").status_code == 403  # salespeople keep deals
+    head = clients_for(make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "write"}))[1]
+    assert head.delete(f"/api/v1/deals/{deal.pk}/").status_code == 204
+    assert not Deal.objects.filter(pk=deal.pk).exists()
+    rule = TransitionRule.objects.get(result=meeting_agreed)
+    assert api.delete(f"/api/v1/transition-rules/{rule.pk}/").status_code == 403
+    admin = clients_for(admin_user)[1]
+    assert admin.delete(f"/api/v1/transition-rules/{rule.pk}/").status_code == 204
+    assert not TransitionRule.objects.exists()
