@@ -7,7 +7,7 @@ from itertools import batched
 from typing import Any
 
 from auditlog.context import set_actor
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -364,11 +364,25 @@ WRITE_CHUNK = 1000
 
 
 def _messages(error: ValidationError) -> str:
+    """A refusal of the services in a line, each problem with the field it concerns."""
     if hasattr(error, "error_dict"):
         return "; ".join(
-            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            f"{_field_label(name)}: {' '.join(messages)}"
+            if name != "__all__"
+            else " ".join(messages)
+            for name, messages in error.message_dict.items()
         )
     return " ".join(error.messages)
+
+
+def _field_label(name: str) -> str:
+    """The name a person knows a field by, in the import's language."""
+    for model in (Organization, Person, Employment):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name
 
 
 class _Writer:
