@@ -234,6 +234,11 @@ EXPORTED = {
 }
 
 
+# Values of a detail shown by name: apps whose events carry coded values add theirs
+# (detail key -> {value: label}).
+VALUE_LABELS: dict[str, dict] = {}
+
+
 def describe_events(events: Iterable) -> list:
     """Give each security event `rows` of (label, value), naming people and lines.
 
@@ -275,4 +280,6 @@ def _detail(key: str, value, names) -> str:
         return str(dict(LineRole.choices).get(value) or dict(RoleCode.choices).get(value, value))
     if key in {"roles", "previous_roles"}:
         return str(dict(RoleCode.choices).get(value, value))
+    if key in VALUE_LABELS:
+        return str(VALUE_LABELS[key].get(value, value))
     return str(EXPORTED.get(value, value))

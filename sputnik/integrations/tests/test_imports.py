@@ -108,6 +108,10 @@ def test_an_organisation_with_its_contact_person_per_row(seller, line_a):
     assert run.result["organizations_create"] == 2 and run.result["persons_create"] == 2
     event = SecurityEvent.objects.get(kind=SecurityEventKind.IMPORT, user=seller)
     assert event.details["file"] == "clients.xlsx" and event.details["written"] == 2
+    from sputnik.access.audit import describe_events
+
+    rows = dict(describe_events([event])[0].rows)
+    assert rows["Если уже в базе"] == "Пропустить: оставить запись в базе как есть"
 
 
 def test_the_wizard_from_upload_to_result(seller, line_a, django_capture_on_commit_callbacks):
