@@ -227,6 +227,74 @@ class LineMembership(TimeStamped, Authored):
         return Q(line_id__in=line_ids) if line_ids else None
 
 
+class SubstitutionQuerySet(RestrictedQuerySet):
+    def active(self, on=None):
+        """Substitutions in force on the day `on` (today by default)."""
+        from django.utils import timezone
+
+        day = on or timezone.localdate()
+        return self.filter(starts_on__lte=day, ends_on__gte=day)
+
+
+class Substitution(TimeStamped, Authored):
+    """A deputy stands in for an absent employee for a period (SAL-6): during it the
+    deputy holds the absent employee's line roles, sees their work and receives their
+    reminders. It ends by itself after its last day."""
+
+    permission_required = False
+
+    absent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("absent employee"),
+        on_delete=models.CASCADE,
+        related_name="substituted_by",
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy"),
+        on_delete=models.CASCADE,
+        related_name="substitutes_for",
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to (inclusive)"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    objects = SubstitutionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("substitution")
+        verbose_name_plural = _("substitutions")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="substitution_period"
+            ),
+            models.CheckConstraint(
+                condition=~Q(absent=models.F("deputy")), name="substitution_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["deputy", "ends_on"], name="substitution_deputy")]
+
+    def __str__(self):
+        return f"{self.absent} → {self.deputy}"
+
+    @property
+    def is_active(self) -> bool:
+        from django.utils import timezone
+
+        return self.starts_on <= timezone.localdate() <= self.ends_on
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q | None:
+        """Heads with the permission see and arrange every substitution; an employee sees
+        the ones they are part of."""
+        if user.has_perm(f"access.{'view' if action == 'view' else 'change'}_substitution"):
+            return Q()
+        if action == "view":
+            return Q(absent=user) | Q(deputy=user)
+        return None
+
+
 class RoleCode(models.TextChoices):
     SALESPERSON = "salesperson", _("Salesperson")
     HEAD_OF_SALES = "head_of_sales", _("Head of sales")

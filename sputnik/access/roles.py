@@ -37,7 +37,12 @@ SALES_SETUP = ("pipeline", "stage", "lossreason", "interactionresult", "transiti
 SALES = ("deal", "interaction")
 SALES_WORK = grant("sales", SALES, "view add change") + grant("sales", SALES_SETUP, "view")
 SALES_READ = grant("sales", (*SALES, *SALES_SETUP), "view")
-SALES_HEAD = SALES_WORK + grant("sales", SALES, "delete")
+SALES_HEAD = (
+    SALES_WORK
+    + grant("sales", SALES, "delete")
+    + grant("access", ("substitution",), "view add change delete")
+    + ["sales.hand_over"]
+)
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "salesperson": STRUCTURE_VIEW + DIRECTORY_WORK + SALES_WORK,
@@ -56,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     "administrator": AUDIT
     + grant("directory", COUNTERPARTIES + REFERENCE, "view add change delete")
     + grant("sales", (*SALES, *SALES_SETUP), "view add change delete")
+    + grant("access", ("substitution",), "view add change delete")
+    + ["sales.hand_over"]
     + grant("directory", ("blacklistentry",), "view")
     + [
         f"access.{action}_{model}"

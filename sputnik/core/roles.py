@@ -62,7 +62,14 @@ def line_access(user) -> LineAccess:
     cached = getattr(user, "_line_access", None)
     if cached is None:
         membership = apps.get_model("access", "LineMembership")
-        roles = dict(membership.objects.filter(user=user).values_list("line_id", "role"))
+        substitution = apps.get_model("access", "Substitution")
+        # A deputy holds the line roles of the employees they stand in for today.
+        absent = substitution.objects.active().filter(deputy=user).values("absent")
+        roles: dict[int, str] = {}
+        held = membership.objects.filter(models.Q(user=user) | models.Q(user__in=absent))
+        for line_id, role in held.values_list("line_id", "role"):
+            if line_id not in roles or RANK[role] > RANK[roles[line_id]]:
+                roles[line_id] = role
         cached = LineAccess(roles=roles, all_lines_role=user.all_lines_role or "")
         user._line_access = cached
     return cached

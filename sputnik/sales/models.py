@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.core.models import LineScoped, RestrictedQuerySet, TimeStamped
@@ -190,6 +191,7 @@ class Deal(LineScoped):
         verbose_name = _("deal")
         verbose_name_plural = _("deals")
         ordering = ["-created_at", "-id"]
+        permissions = [("hand_over", _("Can hand over clients between employees"))]
         indexes = [
             models.Index(fields=["pipeline", "stage"], name="deal_pipeline_stage"),
             models.Index(fields=["responsible", "closed_at"], name="deal_responsible_open"),
@@ -401,15 +403,31 @@ class Interaction(LineScoped):
         on_delete=models.PROTECT,
         related_name="interactions",
     )
+    occurred_at = models.DateTimeField(_("date"), default=timezone.now, editable=False)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["organization", "happened_at"], name="interaction_timeline"),
+            models.Index(
+                fields=["organization", "-occurred_at", "-id"], name="interaction_timeline"
+            ),
             models.Index(fields=["responsible", "status", "due_at"], name="interaction_planned"),
         ]
+
+    def save(self, *args, **kwargs):
+        self.occurred_at = self.moment()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "occurred_at"}
+        super().save(*args, **kwargs)
+
+    def moment(self):
+        """Where the contact stands in time: when it happened, or when it is due."""
+        if self.status == InteractionStatus.DONE and self.happened_at:
+            return self.happened_at
+        return self.due_at or self.happened_at or self.occurred_at or timezone.now()
 
     def __str__(self):
         return self.subject or f"{self.get_kind_display()} · {self.organization}"
@@ -423,3 +441,46 @@ class Interaction(LineScoped):
             and self.due_at is not None
             and self.due_at < timezone.now()
         )
+
+
+class SalesProfile(models.Model):
+    """An employee's own sales settings: reminder lead time, the morning digest and the
+    secret of their calendar feed."""
+
+    permission_required = False
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("employee"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sales_profile",
+    )
+    reminder_lead_minutes = models.PositiveIntegerField(
+        _("remind me before a contact, minutes"),
+        default=15,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+    )
+    morning_digest = models.BooleanField(_("morning digest by e-mail"), default=True)
+    digest_sent_on = models.DateField(_("last digest"), null=True, blank=True, editable=False)
+    calendar_token = models.CharField(
+        _("calendar feed key"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sales settings")
+        verbose_name_plural = _("sales settings")
+
+    def __str__(self):
+        return str(self.user)
+
+    @classmethod
+    def access_condition(cls, user, action: str) -> Q:
+        return Q(user=user)
+
+    @classmethod
+    def of(cls, user) -> SalesProfile:
+        """The user's settings (defaults until they change them)."""
+        return cls.objects.get_or_create(user=user)[0]
