@@ -26,6 +26,7 @@ run: install messages
 	@mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --no-input -v0
 	DEBUG=1 $(PY) manage.py demo_data
+	DEBUG=1 $(PY) manage.py schedule -v0
 	@echo ""
 	@echo "Sputnik is running at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
 	@DEBUG=1 bash -c 'trap "kill 0" EXIT INT TERM; \
