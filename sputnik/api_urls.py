@@ -9,6 +9,7 @@ from sputnik.directory import api as directory_api
 from sputnik.directory import blacklist_api, search_api, segment_api
 from sputnik.integrations import api as integrations_api
 from sputnik.sales import api as sales_api
+from sputnik.sales import profile_api
 
 router = DefaultRouter()
 router.register("business-lines", access_api.BusinessLineViewSet, basename="businessline")
@@ -35,5 +36,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(search_api.urlpatterns)),
+    path("", include(profile_api.urlpatterns)),
     path("", include(router.urls)),
 ]

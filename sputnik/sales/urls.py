@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feed_views, views
 
 app_name = "sales"
 
@@ -8,4 +8,11 @@ urlpatterns = [
     path("deals/", views.DealListView.as_view(), name="deal_list"),
     path("deals/<int:pk>/", views.DealDetailView.as_view(), name="deal"),
     path("deals/<int:pk>/move/", views.DealMoveView.as_view(), name="deal_move"),
+    path("work/settings/", feed_views.SalesSettingsView.as_view(), name="settings"),
+    path(
+        "work/settings/calendar/",
+        feed_views.CalendarAddressView.as_view(),
+        name="settings_calendar",
+    ),
+    path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar_feed"),
 ]
