@@ -62,6 +62,7 @@ class CalendarTokenView(ProfileAnswer, APIView):
 
     @extend_schema(
         operation_id="sales_profile_calendar_token_issue",
+        description="Issue a new calendar feed address; the previous one stops working.",
         request=None,
         responses={201: SalesProfileSerializer},
     )
@@ -69,7 +70,11 @@ class CalendarTokenView(ProfileAnswer, APIView):
         feeds.calendar_token_issue(user=request.user, request=request)
         return self.answer(SalesProfile.of(request.user), status.HTTP_201_CREATED)
 
-    @extend_schema(operation_id="sales_profile_calendar_token_revoke", responses={204: None})
+    @extend_schema(
+        operation_id="sales_profile_calendar_token_revoke",
+        description="Revoke the calendar feed address: it answers 404 from then on.",
+        responses={204: None},
+    )
     def delete(self, request):
         feeds.calendar_token_revoke(user=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,6 +3,7 @@ the owner's planned contacts they may still see, at an address that a new one or
 revocation closes; settings are the caller's own and refuse values out of range."""
 
 import datetime
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -282,3 +283,46 @@ def test_the_api_reads_and_changes_only_the_callers_own_settings(seller, make_us
     assert feed(token).status_code == 404
     assert SalesProfile.of(other).calendar_token == other_token
     assert Client().get("/api/v1/sales-profile/").status_code in {401, 403}
+
+
+# In the browser -----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_settings_and_the_calendar_address_in_the_browser(
+    signed_in, live_server, make_user, line_a
+):
+    from playwright.sync_api import expect
+
+    page = signed_in(make_user(lines={line_a: "write"}))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("link", name="Reminders and calendar").or_(
+        page.get_by_role("link", name="Напоминания и календарь")
+    ).click()
+    expect(page).to_have_url(f"{live_server.url}/work/settings/")
+
+    page.locator("input[name=reminder_lead_minutes]").fill("30")
+    page.get_by_test_id("settings-form").get_by_role("button").click()
+    expect(page.get_by_test_id("settings-saved")).to_be_visible()  # swapped in place
+    assert page.url == f"{live_server.url}/work/settings/"
+
+    page.get_by_test_id("issue-feed").click()
+    address = page.get_by_test_id("feed-url")
+    expect(address).to_have_value(re.compile(r"/calendar/[\w-]{40,}\.ics$"))
+    first = address.input_value()
+    copy = page.locator("[data-copy]")
+    expect(copy).to_be_visible()
+    copy.click()
+    assert page.evaluate("navigator.clipboard.readText()") == first
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("issue-feed").click()
+    expect(address).not_to_have_value(first)
+    assert page.request.get(first).status == 404
+    assert page.request.get(address.input_value()).status == 200
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("revoke-feed").click()
+    expect(page.get_by_test_id("no-feed")).to_be_visible()
