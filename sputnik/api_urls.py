@@ -16,6 +16,7 @@ router.register("business-lines", access_api.BusinessLineViewSet, basename="busi
 router.register("users", access_api.UserViewSet, basename="user")
 router.register("departments", access_api.DepartmentViewSet, basename="department")
 router.register("notifications", access_api.NotificationViewSet, basename="notification")
+router.register("substitutions", access_api.SubstitutionViewSet, basename="substitution")
 router.register("organizations", directory_api.OrganizationViewSet, basename="organization")
 router.register("persons", directory_api.PersonViewSet, basename="person")
 router.register("employments", directory_api.EmploymentViewSet, basename="employment")
@@ -29,6 +30,7 @@ router.register(
 router.register("lists", segment_api.SegmentViewSet, basename="segment")
 blacklist_api.register(router)
 sales_api.register(router)
+router.register("handover", sales_api.HandoverViewSet, basename="handover")
 router.register("exports", integrations_api.ExportViewSet, basename="export")
 router.register("imports", integrations_api.ImportViewSet, basename="import")
 

@@ -16,7 +16,15 @@ from sputnik.core.roles import LineRole, line_access
 
 from . import services
 from .filters import BusinessLineFilter, UserFilter
-from .models import BusinessLine, Department, LineMembership, Notification, RoleCode, User
+from .models import (
+    BusinessLine,
+    Department,
+    LineMembership,
+    Notification,
+    RoleCode,
+    Substitution,
+    User,
+)
 
 
 class BusinessLineSerializer(VersionedSerializer):
@@ -287,3 +295,54 @@ class NotificationViewSet(
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return Response({"marked": services.notifications_mark_read(user=request.user)})
+
+
+class SubstitutionSerializer(serializers.ModelSerializer):
+    absent = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    deputy = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    is_active = serializers.BooleanField(read_only=True, help_text="In force today.")
+
+    class Meta:
+        model = Substitution
+        fields = [
+            "id",
+            "absent",
+            "deputy",
+            "starts_on",
+            "ends_on",
+            "note",
+            "is_active",
+            "created_at",
+        ]
+        read_only_fields = ["created_at"]
+
+
+class SubstitutionViewSet(RestrictedViewSet):
+    """Deputies standing in for absent employees: heads of sales see and arrange all of
+    them, an employee sees those they are part of. POST …/end/ ends one now (one not
+    begun yet is removed: 204)."""
+
+    model = Substitution
+    serializer_class = SubstitutionSerializer
+    filterset_fields = ["absent", "deputy"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def restricted_queryset(self, action):
+        return super().restricted_queryset(action).select_related("absent", "deputy")
+
+    def create_record(self, data):
+        return services.substitution_create(actor=self.request.user, **data)
+
+    @property
+    def access_action(self) -> str:
+        return "change" if self.action == "end" else super().access_action
+
+    @extend_schema(request=None, responses={200: SubstitutionSerializer, 204: None})
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        substitution = self.get_object()
+        with acting_as(request.user, request), transaction.atomic():
+            kept = services.substitution_end(actor=request.user, substitution=substitution)
+        if kept is None:
+            return Response(status=204)
+        return Response(self.get_serializer(kept).data)

@@ -12,11 +12,12 @@ class AccessConfig(AppConfig):
         from sputnik.core.audit import register_audited
 
         from . import signals  # noqa: F401 - login, logout and failed-login records
-        from .models import BusinessLine, Department, Role, User
+        from .models import BusinessLine, Department, Role, Substitution, User
         from .roles import roles_sync
 
         register_audited(BusinessLine)
         register_audited(Department)
+        register_audited(Substitution)
         # Membership changes are written to the line's own history by the services.
         register_audited(Role, exclude_fields=["group", "code"])
         register_audited(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sputnik.core.audit import client_address, current_address
-from sputnik.core.roles import LineRole, forget_line_access
+from sputnik.core.roles import LineRole, forget_line_access, line_access
 from sputnik.core.services import record_create, record_update
 
 from .models import (
@@ -26,6 +30,7 @@ from .models import (
     RoleCode,
     SecurityEvent,
     SecurityEventKind,
+    Substitution,
     User,
 )
 
@@ -346,3 +351,132 @@ def audit_export_task(run_id: int) -> None:
     from .audit import audit_export_write
 
     audit_export_write(run_id)
+
+
+# Substitutions ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def substitution_create(
+    *,
+    actor: User,
+    absent: User,
+    deputy: User,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    note: str = "",
+) -> Substitution:
+    """Let `deputy` stand in for `absent` from `starts_on` to `ends_on` inclusive: during
+    it the deputy holds the absent employee's line roles and receives their reminders.
+    Refused for oneself, for a period that ends before it starts or is already over,
+    when the absent employee has a deputy for part of it already, and when the actor
+    does not manage every business line the absent employee works on (a deputy would
+    otherwise see what the actor cannot grant)."""
+    if not actor.has_perm("access.add_substitution"):
+        raise PermissionDenied(_("Only heads of sales and administrators arrange substitutions."))
+    # One arrangement at a time per absent employee, so that two cannot overlap.
+    User.objects.select_for_update().filter(pk=absent.pk).first()
+    _check_substitution(actor, absent, deputy, starts_on, ends_on)
+    substitution = record_create(
+        Substitution,
+        actor=actor,
+        absent=absent,
+        deputy=deputy,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note,
+    )
+    forget_line_access(deputy)
+    _notify_deputy(
+        substitution,
+        gettext_lazy("You stand in for %(employee)s from %(starts)s to %(ends)s"),
+    )
+    return substitution
+
+
+def _check_substitution(actor, absent, deputy, starts_on, ends_on) -> None:
+    errors: dict[str, str] = {}
+    if deputy.pk == absent.pk:
+        errors["deputy"] = _("An employee cannot stand in for themselves.")
+    elif not deputy.is_active:
+        errors["deputy"] = _("Choose an active employee as the deputy.")
+    if ends_on < starts_on:
+        errors["ends_on"] = _("The last day cannot be before the first.")
+    elif ends_on < timezone.localdate():
+        errors["ends_on"] = _("This period is already over.")
+    if errors:
+        raise ValidationError(errors)
+    overlapping = Substitution.objects.filter(
+        absent=absent, starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).select_related("deputy")
+    if clash := overlapping.first():
+        raise ValidationError(
+            _("%(employee)s already has a deputy for part of this period: %(deputy)s, %(period)s.")
+            % {
+                "employee": absent.short_name,
+                "deputy": clash.deputy.short_name,
+                "period": _period(clash),
+            }
+        )
+    memberships = LineMembership.objects.filter(user=absent).select_related("line")
+    managed = line_access(actor).line_ids(LineRole.MANAGE)
+    if managed is not None and (lines := [m.line for m in memberships if m.line_id not in managed]):
+        raise ValidationError(
+            {
+                "absent": _("You do not manage the business lines of %(employee)s: %(lines)s.")
+                % {"employee": absent.short_name, "lines": ", ".join(map(str, lines))}
+            }
+        )
+
+
+@transaction.atomic
+def substitution_end(*, actor: User, substitution: Substitution) -> Substitution | None:
+    """End a substitution now: one that began before today ends yesterday, one that
+    begins today or later is removed (None is returned then)."""
+    current = (
+        Substitution.objects.restrict(actor, "change")
+        .select_for_update()
+        .filter(pk=substitution.pk)
+        .first()
+    )
+    if current is None:
+        raise PermissionDenied(_("You may not change this substitution."))
+    today = timezone.localdate()
+    if current.ends_on < today:
+        raise ValidationError(_("This substitution is already over."))
+    forget_line_access(current.deputy)
+    if current.starts_on >= today:
+        current.delete()
+        _notify_deputy(current, gettext_lazy("Your substitution for %(employee)s is cancelled"))
+        return None
+    current.ends_on = today - datetime.timedelta(days=1)
+    current.updated_by = actor
+    current.full_clean()
+    current.save()
+    _notify_deputy(current, gettext_lazy("Your substitution for %(employee)s has ended"))
+    return current
+
+
+def _period(substitution: Substitution) -> str:
+    starts, ends = (
+        formats.date_format(day, "SHORT_DATE_FORMAT")
+        for day in (substitution.starts_on, substitution.ends_on)
+    )
+    return f"{starts} – {ends}"
+
+
+def _notify_deputy(substitution: Substitution, title) -> None:
+    """Tell the deputy, in their language (the link leads to their substitutions)."""
+    deputy = substitution.deputy
+    with translation.override(deputy.language or settings.LANGUAGE_CODE):
+        notify(
+            recipient=deputy,
+            title=str(title)
+            % {
+                "employee": substitution.absent.short_name,
+                "starts": formats.date_format(substitution.starts_on, "SHORT_DATE_FORMAT"),
+                "ends": formats.date_format(substitution.ends_on, "SHORT_DATE_FORMAT"),
+            },
+            body=substitution.note,
+            url=reverse("sales:substitution_list"),
+        )

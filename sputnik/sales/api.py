@@ -7,7 +7,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -19,6 +19,7 @@ from sputnik.directory.services import reference_delete
 
 from . import services
 from .filters import DealFilter
+from .handover import PERMISSION, HandoverPlan, handover_apply, handover_plan
 from .models import (
     Deal,
     Interaction,
@@ -418,3 +419,88 @@ def register(router) -> None:
     router.register("interaction-results", InteractionResultViewSet, basename="interactionresult")
     router.register("transition-rules", TransitionRuleViewSet, basename="transitionrule")
     router.register("interactions", InteractionViewSet, basename="interaction")
+
+
+# Hand-over (SAL-6) ----------------------------------------------------------------------
+
+
+class HandoverInput(serializers.Serializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    target = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    organizations = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The source's organisations to hand over, with their open deals and "
+        "planned contacts; omitted or null: all of the source's.",
+    )
+    deals = serializers.BooleanField(default=True, help_text="Hand over open deals too.")
+    interactions = serializers.BooleanField(
+        default=True, help_text="Hand over planned contacts too."
+    )
+
+
+class HandoverStay(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["organization", "deal", "interaction"])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class HandoverResult(serializers.Serializer):
+    source = serializers.IntegerField()
+    target = serializers.IntegerField()
+    selected = serializers.BooleanField(help_text="Only chosen organisations.")
+    moves = serializers.DictField(
+        child=serializers.ListField(child=serializers.IntegerField()),
+        help_text="Ids of what moves (or moved), by kind: organization, deal, interaction.",
+    )
+    stays = HandoverStay(many=True)
+
+
+class MayHandOver(permissions.BasePermission):
+    message = "Only heads of sales and administrators hand clients over."
+
+    def has_permission(self, request, view):
+        return request.user.has_perm(PERMISSION)
+
+
+class HandoverViewSet(viewsets.ViewSet):
+    """Hand an employee's clients over to another: POST …/preview/ tells what would move
+    and what stays (and why) without writing; POST …/apply/ moves it, audited. Heads of
+    sales and administrators only."""
+
+    permission_classes = [permissions.IsAuthenticated, MayHandOver]
+
+    @extend_schema(request=HandoverInput, responses=HandoverResult)
+    @action(detail=False, methods=["post"])
+    def preview(self, request):
+        return Response(_plan_data(handover_plan(actor=request.user, **_handover_input(request))))
+
+    @extend_schema(request=HandoverInput, responses=HandoverResult)
+    @action(detail=False, methods=["post"])
+    def apply(self, request):
+        with acting_as(request.user, request):
+            plan = handover_apply(actor=request.user, **_handover_input(request))
+        return Response(_plan_data(plan))
+
+
+def _handover_input(request) -> dict:
+    data = HandoverInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
+
+
+def _plan_data(plan: HandoverPlan) -> dict:
+    return {
+        "source": plan.source.pk,
+        "target": plan.target.pk,
+        "selected": plan.selected,
+        "moves": {part.key: [row.pk for row in part.moving] for part in plan.parts},
+        "stays": [
+            {"kind": part.key, "id": row.pk, "name": str(row), "reason": reason}
+            for part in plan.parts
+            for row, reason in part.staying
+        ],
+    }

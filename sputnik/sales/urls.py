@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feed_views, views
+from . import feed_views, handover_views, substitution_views, views
 
 app_name = "sales"
 
@@ -15,4 +15,20 @@ urlpatterns = [
         name="settings_calendar",
     ),
     path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar_feed"),
+    path("sales/handover/", handover_views.HandoverView.as_view(), name="handover"),
+    path(
+        "sales/substitutions/",
+        substitution_views.SubstitutionListView.as_view(),
+        name="substitution_list",
+    ),
+    path(
+        "sales/substitutions/new/",
+        substitution_views.SubstitutionCreateView.as_view(),
+        name="substitution_create",
+    ),
+    path(
+        "sales/substitutions/<int:pk>/end/",
+        substitution_views.SubstitutionEndView.as_view(),
+        name="substitution_end",
+    ),
 ]
