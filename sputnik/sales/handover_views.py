@@ -32,8 +32,8 @@ class EmployeeChoice(forms.ModelChoiceField):
 
 
 class HandoverForm(forms.Form):
-    source = EmployeeChoice(queryset=User.objects.none(), label=gettext_lazy("From"))
-    target = EmployeeChoice(queryset=User.objects.none(), label=gettext_lazy("To"))
+    source = EmployeeChoice(queryset=User.objects.none(), label=gettext_lazy("Whose clients"))
+    target = EmployeeChoice(queryset=User.objects.none(), label=gettext_lazy("To whom"))
     scope = forms.ChoiceField(
         label=gettext_lazy("What"),
         choices=[
@@ -44,7 +44,7 @@ class HandoverForm(forms.Form):
             ),
         ],
         initial="all",
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     organizations = forms.ModelMultipleChoiceField(
         queryset=Organization.objects.none(), required=False, label=gettext_lazy("Organisations")

@@ -33,10 +33,12 @@ class SubstitutionForm(forms.Form):
         queryset=User.objects.filter(is_active=True), label=gettext_lazy("Deputy")
     )
     starts_on = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     ends_on = forms.DateField(
-        label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("To (inclusive)"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False)
 
