@@ -181,13 +181,12 @@ def _split(query: models.QuerySet, target: User) -> Part:
     """Rows of `query` the target may change move; the others stay, with the reason."""
     model = query.model
     part = Part(model=model)
-    rows = list(query)
     allowed = set(
         model._default_manager.restrict(target, "change")
-        .filter(pk__in=[row.pk for row in rows])
+        .filter(pk__in=query.order_by().values("pk"))
         .values_list("pk", flat=True)
     )
-    for row in rows:
+    for row in query:
         if row.pk in allowed:
             part.moving.append(row)
         else:

@@ -64,7 +64,7 @@ class HandoverForm(forms.Form):
 
     def offered(self, actor):
         """The organisations of the chosen source that the actor may hand over."""
-        source = self.data.get("source") if self.is_bound else None
+        source = self.data.get("source") if self.is_bound else self.initial.get("source")
         if not str(source or "").isdigit():
             return Organization.objects.none()
         return Organization.objects.restrict(actor, "change").filter(responsible=source)
@@ -101,12 +101,13 @@ class HandoverView(LoginRequiredMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        bound = "source" in request.GET
-        form = HandoverForm(request.GET if bound else None, actor=request.user)
-        plan = None
-        if bound and "preview" in request.GET and form.is_valid():
-            plan = self._plan(form)
-        context = {"form": form, "plan": plan, **self._offered(form)}
+        params, plan = request.GET, None
+        if "preview" in params:
+            form = HandoverForm(params, actor=request.user)
+            plan = self._plan(form) if form.is_valid() else None
+        else:  # choosing: what was chosen so far, judged only when previewed
+            form = HandoverForm(initial=_chosen(params), actor=request.user)
+        context = {"form": form, "plan": plan, **self._offered(form, params)}
         if request.htmx:
             return render(request, f"{self.template_name}#organizations", context)
         return render(request, self.template_name, context)
@@ -114,7 +115,7 @@ class HandoverView(LoginRequiredMixin, View):
     def post(self, request):
         form = HandoverForm(request.POST, actor=request.user)
         if not form.is_valid():
-            context = {"form": form, "plan": None, **self._offered(form)}
+            context = {"form": form, "plan": None, **self._offered(form, request.POST)}
             return render(request, self.template_name, context, status=400)
         try:
             with acting_as(request.user, request):
@@ -143,12 +144,12 @@ class HandoverView(LoginRequiredMixin, View):
             part.more_staying = max(0, len(part.staying) - LISTED)
         return plan
 
-    def _offered(self, form) -> dict:
+    def _offered(self, form, params) -> dict:
         """The source's organisations to tick: those already ticked, then those matching
         the filter, at most SHOWN."""
         offered = form.fields["organizations"].queryset.order_by("short_name", "id")
-        ticked = {str(pk) for pk in form.data.getlist("organizations")} if form.is_bound else set()
-        query = form.data.get("q", "").strip() if form.is_bound else ""
+        ticked = set(params.getlist("organizations"))
+        query = params.get("q", "").strip()
         matching = offered
         if query:
             fragment = contains(query)
@@ -163,3 +164,16 @@ class HandoverView(LoginRequiredMixin, View):
             "query": query,
             "listed": LISTED,
         }
+
+
+def _chosen(params) -> dict:
+    """The form's fields as chosen so far (a fresh page: the defaults)."""
+    if "source" not in params:
+        return {}
+    return {
+        "source": params.get("source"),
+        "target": params.get("target"),
+        "scope": params.get("scope", "all"),
+        "deals": "deals" in params,
+        "interactions": "interactions" in params,
+    }

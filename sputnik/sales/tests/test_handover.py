@@ -14,7 +14,7 @@ from django.utils import timezone
 from sputnik.access import services as access_services
 from sputnik.access.models import Notification, RoleCode, SecurityEvent
 from sputnik.core.audit import acting_as
-from sputnik.core.testing import clients_for
+from sputnik.core.testing import assert_constant_queries, clients_for
 from sputnik.directory.models import Organization
 from sputnik.directory.tests.factories import OrganizationFactory
 from sputnik.sales import services
@@ -229,6 +229,8 @@ def test_the_page_previews_then_applies_once(people, book, line_b):
     chooser = page.get("/sales/handover/", {"source": alice.pk}, headers={"HX-Request": "true"})
     assert "Альфа" in chooser.text and "Каролинина" not in chooser.text
     assert "<html" not in chooser.text  # only the organisations' part
+    choosing = page.get("/sales/handover/", {"source": alice.pk, "scope": "selected"})
+    assert "invalid-feedback" not in choosing.text  # judged only when previewed
     query = {"source": alice.pk, "target": bob.pk, "scope": "all", "deals": "on"}
     preview = page.get("/sales/handover/", {**query, "interactions": "on", "preview": "1"})
     assert 'data-testid="handover-preview"' in preview.text
@@ -289,3 +291,20 @@ def test_the_api_previews_and_applies(people, book):
     )
     assert Deal.objects.filter(responsible=alice, closed_at__isnull=True).count() == 1
     assert Interaction.objects.filter(responsible=alice, status="planned").count() == 1
+
+
+def test_the_preview_costs_the_same_queries_for_more_rows(people, book, pipeline, line_a, line_b):  # noqa: F811
+    head, alice, bob = people["head"], people["alice"], people["bob"]
+    page = clients_for(head)[0]
+    query = "source={}&target={}&scope=all&deals=on&interactions=on&preview=1"
+    url = "/sales/handover/?" + query.format(alice.pk, bob.pk)
+
+    def grow():
+        for n, line in enumerate([line_a, line_b] * 3):
+            organization = OrganizationFactory(
+                business_lines=[line], short_name=f"Ещё {n}", responsible=alice
+            )
+            new_deal(pipeline, organization, line, f"Сделка {n}", responsible=alice)
+            plan_contact(alice, organization, line)
+
+    assert_constant_queries(page, url, grow)
