@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from sputnik.access.models import User, lines_with_role
 from sputnik.core.api import RestrictedViewSet, VersionedSerializer
 from sputnik.core.audit import acting_as
-from sputnik.directory.api import VisibleOrganization, VisiblePerson
+from sputnik.directory.api import AttributesField, VisibleOrganization, VisiblePerson
+from sputnik.directory.models import AttributeTarget
 from sputnik.directory.services import reference_delete
 
 from . import services
@@ -108,7 +109,10 @@ class WritableLine(serializers.PrimaryKeyRelatedField):
 
 class DealSerializer(VersionedSerializer):
     organization = VisibleOrganization()
-    persons = VisiblePerson(many=True, required=False)
+    persons = VisiblePerson(
+        many=True, required=False, help_text="Employees of the organisation (current jobs)."
+    )
+    attributes = AttributesField(AttributeTarget.DEAL)
     business_line = WritableLine()
     stage = serializers.PrimaryKeyRelatedField(
         queryset=Stage.objects.all(),
@@ -121,6 +125,7 @@ class DealSerializer(VersionedSerializer):
         fields = [
             "id",
             *Deal.EDITABLE_FIELDS,
+            "attributes",
             "pipeline",
             "stage",
             "loss_reason",

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from sputnik.core.exceptions import StaleEdit
 from sputnik.core.services import record_create, record_update
+from sputnik.directory.attributes import clean_attributes
+from sputnik.directory.models import AttributeTarget, Employment
 
 from .models import (
     Deal,
@@ -106,15 +108,18 @@ def deal_create(
     persons: Iterable = (),
     **values: Any,
 ) -> Deal:
-    """Open a deal in a pipeline's first stage (or the given one)."""
+    """Open a deal in a pipeline's first stage (or the given one), with persons who work
+    at its organisation and its custom attributes checked."""
     stage = stage or pipeline.first_stage()
     if stage is None:
         raise ValidationError({"pipeline": _("The pipeline has no stages yet.")})
     _check_stage(pipeline, stage)
     if stage.is_closed:
         raise ValidationError({"stage": _("A new deal starts in a stage in progress.")})
-    deal = Deal(pipeline=pipeline, stage=stage, **values)
     persons = list(persons)
+    _check_persons(values.get("organization"), persons)
+    values["attributes"] = _deal_attributes(actor, values.get("attributes"))
+    deal = Deal(pipeline=pipeline, stage=stage, **values)
     _check_required(deal, stage, persons)
     now = timezone.now()
     deal = record_create(
@@ -133,11 +138,52 @@ def deal_create(
 
 @transaction.atomic
 def deal_update(*, actor, deal: Deal, expected_version: int | None, **changes: Any) -> Deal:
-    """Change a deal's details; its stage changes only through `deal_move`."""
+    """Change a deal's details; its stage changes only through `deal_move`. Persons added
+    (all of them, if the organisation changes) must work at its organisation."""
     for name in ("stage", "pipeline", "closed_at", "stage_entered_at"):
         if name in changes:
             raise ValidationError({name: _("Move the deal to change its stage.")})
+    stored = Deal.objects.select_for_update().get(pk=deal.pk)
+    if "persons" in changes or "organization" in changes:
+        organization = changes.get("organization", stored.organization)
+        changes["persons"] = list(changes.get("persons", stored.persons.all()))
+        same = organization is not None and organization.pk == stored.organization_id
+        kept = set(stored.persons.values_list("pk", flat=True)) if same else set()
+        _check_persons(organization, changes["persons"], kept=kept)
+    if "attributes" in changes:
+        changes["attributes"] = _deal_attributes(
+            actor, changes["attributes"], current=stored.attributes
+        )
     return record_update(deal, actor=actor, expected_version=expected_version, **changes)
+
+
+def _check_persons(organization, persons: list, kept: Iterable[int] = ()) -> None:
+    """Contact persons of a deal work at its organisation now (those it already had may
+    have left since: they stay)."""
+    kept = set(kept)
+    added = [person for person in persons if person.pk not in kept]
+    if not added or organization is None:
+        return
+    working = set(
+        Employment.objects.current()
+        .filter(organization=organization, person__in=added)
+        .values_list("person_id", flat=True)
+    )
+    strangers = [str(person) for person in added if person.pk not in working]
+    if strangers:
+        raise ValidationError(
+            {
+                "persons": _("Not employees of “%(organization)s”: %(names)s.")
+                % {"organization": organization, "names": ", ".join(strangers)}
+            }
+        )
+
+
+def _deal_attributes(actor, values: Any, current: dict | None = None) -> dict:
+    """A deal's custom attributes, all of them, checked against their definitions."""
+    return clean_attributes(
+        AttributeTarget.DEAL, values or {}, current=current, merge=False, user=actor
+    )
 
 
 @transaction.atomic

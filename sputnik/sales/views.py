@@ -13,6 +13,8 @@ from django.views import View
 
 from sputnik.core.exceptions import StaleEdit
 from sputnik.core.views import ObjectDetailView, ObjectListView, RestrictedMixin
+from sputnik.directory.attributes import attach
+from sputnik.directory.models import AttributeTarget
 
 from . import services
 from .filters import DealFilter
@@ -52,6 +54,7 @@ class DealDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         deal, user = self.object, self.request.user
+        attach([deal], AttributeTarget.DEAL, user)
         context["changes"] = deal.stage_changes.select_related("from_stage", "to_stage", "by")
         context["interactions"] = (
             deal.interactions.restrict(user)

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from sputnik.core.testing import clients_for
+from sputnik.directory.services import employment_create
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
 from sputnik.sales.models import (
@@ -126,6 +127,7 @@ def test_the_api_creates_moves_and_lists_deals_of_the_callers_lines(
 ):
     api = clients_for(seller)[1]
     boss = PersonFactory(business_lines=[line_a], last_name="Директоров")
+    employment_create(actor=None, person=boss, organization=client_org)  # persons work there
     created = api.post(
         "/api/v1/deals/",
         {
