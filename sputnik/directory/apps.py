@@ -34,3 +34,7 @@ class DirectoryConfig(AppConfig):
         register_audited(Segment, m2m_fields={"business_lines"})
         for model in (Organization, Person):
             register_field_rows(model, "attributes", partial(history_rows, model._meta.model_name))
+
+        from . import timeline
+
+        timeline.register()

@@ -1,6 +1,14 @@
 from django.urls import include, path
 
-from . import attribute_views, lookup, merge_views, reference_views, segment_views, views
+from . import (
+    attribute_views,
+    dossier_views,
+    lookup,
+    merge_views,
+    reference_views,
+    segment_views,
+    views,
+)
 
 app_name = "directory"
 
@@ -11,6 +19,21 @@ urlpatterns = [
         "organizations/<int:pk>/",
         views.OrganizationDetailView.as_view(),
         name="organization_detail",
+    ),
+    path(
+        "organizations/<int:pk>/dossier/",
+        dossier_views.OrganizationDossierView.as_view(),
+        name="organization_dossier",
+    ),
+    path(
+        "organizations/<int:pk>/dossier/print/",
+        dossier_views.OrganizationDossierPrintView.as_view(),
+        name="organization_dossier_print",
+    ),
+    path(
+        "organizations/<int:pk>/dossier/pdf/",
+        dossier_views.OrganizationDossierPdfView.as_view(),
+        name="organization_dossier_pdf",
     ),
     path(
         "organizations/<int:pk>/edit/",
