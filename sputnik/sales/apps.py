@@ -24,3 +24,6 @@ class SalesConfig(AppConfig):
         register_audited(Interaction, m2m_fields={"persons"})
         for model in (Pipeline, Stage, LossReason, InteractionResult, TransitionRule):
             register_audited(model)
+        from . import timeline
+
+        timeline.register()

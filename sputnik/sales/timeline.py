@@ -1,0 +1,95 @@
+"""What sales puts on an organisation's dossier through the extension point: its contacts
+(past and planned) and its deals' stage changes on the timeline; its open deals and the
+next planned contact on the right. Every query is restricted for the viewer and costs the
+same however many rows the organisation has."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sputnik.core.extensions import Panel, QuerySetSource, register_panel, register_source
+from sputnik.directory.models import Person
+
+from .models import Deal, Interaction, InteractionStatus, StageChange
+
+ORGANIZATION = "directory.Organization"
+
+CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
+
+
+class InteractionSource(QuerySetSource):
+    """Calls, e-mails, meetings … with the organisation, done, planned or cancelled; a
+    planned one stands at its due time (newest first puts the future on top)."""
+
+    kind = "interaction"
+    label = _("Contacts")
+    template = "sales/timeline_interaction.html"
+    at_field = "occurred_at"  # indexed with the organisation: interaction_timeline
+
+    def rows(self, record, user):
+        persons = Person.objects.restrict(user).order_by("last_name", "first_name", "pk")
+        # A contact's deal is named only to those who may see the deal.
+        deal_visible = Exists(Deal.objects.restrict(user).filter(pk=OuterRef("deal_id")))
+        return (
+            Interaction.objects.restrict(user)
+            .filter(organization=record)
+            .annotate(deal_visible=deal_visible)
+            .select_related("responsible", "result", "deal")
+            .prefetch_related(Prefetch("persons", queryset=persons, to_attr="shown_persons"))
+        )
+
+
+class StageChangeSource(QuerySetSource):
+    """Moves of the organisation's deals between stages, for the deals the viewer sees."""
+
+    kind = "stage"
+    label = _("Stage changes")
+    template = "sales/timeline_stage.html"
+    at_field = "at"
+
+    def rows(self, record, user):
+        deals = Deal.objects.restrict(user).filter(organization=record)
+        return StageChange.objects.filter(deal__in=deals.values("pk")).select_related(
+            "deal", "from_stage", "to_stage", "by"
+        )
+
+
+def open_deals_panel(request, organization) -> dict | None:
+    """The organisation's open deals with their stage, amount and responsible."""
+    user = request.user
+    if not user.has_perm("sales.view_deal"):
+        return None
+    deals = list(
+        Deal.objects.restrict(user)
+        .filter(organization=organization, closed_at__isnull=True)
+        .select_related("stage", "pipeline", "responsible")
+        .order_by("pipeline__order", "stage__order", "-created_at", "-pk")
+    )
+    for deal in deals:
+        deal.currency_sign = CURRENCY_SIGNS.get(deal.currency, deal.currency)
+    return {"deals": deals}
+
+
+def next_contact_panel(request, organization) -> dict | None:
+    """The earliest planned contact with the organisation (overdue ones first)."""
+    user = request.user
+    if not user.has_perm("sales.view_interaction"):
+        return None
+    planned = (
+        Interaction.objects.restrict(user)
+        .filter(organization=organization, status=InteractionStatus.PLANNED)
+        .select_related("responsible")
+        .order_by("due_at", "pk")
+    )
+    return {"contact": planned.first(), "today": timezone.localdate()}
+
+
+def register() -> None:
+    register_source(ORGANIZATION, InteractionSource())
+    register_source(ORGANIZATION, StageChangeSource())
+    register_panel(
+        ORGANIZATION, "related", Panel("sales/panel_next_contact.html", next_contact_panel, 10)
+    )
+    register_panel(ORGANIZATION, "related", Panel("sales/panel_deals.html", open_deals_panel, 20))
