@@ -8,6 +8,7 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self):
+        from sputnik.access.audit import DETAIL_LABELS, EXPORTED
         from sputnik.core.audit import register_audited
 
         from .models import (
@@ -27,3 +28,15 @@ class SalesConfig(AppConfig):
         from . import timeline
 
         timeline.register()
+        from . import reminders  # noqa: F401  (registers the periodic tasks)
+
+        # The security log names the sales events' details in the reader's language.
+        EXPORTED["handover"] = _("hand-over of clients")
+        EXPORTED["calendar_feed"] = _("calendar feed")
+        DETAIL_LABELS.update(
+            target=_("Handed to"),
+            selected=_("Selected organisations only"),
+            organization=_("Organisations"),
+            deal=_("Deals"),
+            interaction=_("Contacts"),
+        )
