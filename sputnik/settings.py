@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sputnik.core.context_processors.assets",
                 "sputnik.access.context_processors.shell",
+                "sputnik.sales.context_processors.work",
             ],
         },
     },

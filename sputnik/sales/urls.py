@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import deal_form_views, feed_views, handover_views, setup_views, substitution_views, views
+from . import (
+    deal_form_views,
+    feed_views,
+    handover_views,
+    setup_views,
+    substitution_views,
+    views,
+    work_views,
+)
 
 app_name = "sales"
 
@@ -97,4 +105,16 @@ urlpatterns += [
     path(
         "sales/setup/rules/<int:pk>/delete/", S.RuleDeleteView.as_view(), name="setup_rule_delete"
     ),
+]
+
+# My work and quick contact logging.
+urlpatterns += [
+    path("work/", work_views.MyWorkView.as_view(), name="my_work"),
+    path("work/contacts/<int:pk>/done/", work_views.ContactDoneView.as_view(), name="work_done"),
+    path(
+        "work/contacts/<int:pk>/cancel/",
+        work_views.ContactCancelView.as_view(),
+        name="work_cancel",
+    ),
+    path("interactions/quick/", work_views.QuickLogView.as_view(), name="interaction_quick"),
 ]

@@ -32,9 +32,43 @@
       window.location.href = "/";
     } else if (pendingG && event.key === "n") {
       window.location.href = "/notifications/";
+    } else if (Object.hasOwn(QUICK_KINDS, event.key) && openQuickLog(event.key)) {
+      event.preventDefault();
     }
     pendingG = event.key === "g";
   });
+
+  // The quick contact form of the page (an element `data-quick-log="<form url>"`, empty or
+  // holding the form): c logs a call, m plans a meeting, n writes a note. The form opens
+  // (or switches to that kind, keeping what was typed); the form it gets back focuses its
+  // notes by itself (autofocus, which htmx honours after a swap).
+  const QUICK_KINDS = { c: ["call", false], m: ["meeting", true], n: ["other", false] };
+
+  function openQuickLog(key) {
+    const box = document.querySelector("[data-quick-log]");
+    if (!box || !window.htmx) {
+      return false;
+    }
+    const [kind, plan] = QUICK_KINDS[key];
+    const form = box.querySelector("form[data-quick-log-form]");
+    if (!form) {
+      const url = new URL(box.dataset.quickLog, window.location.href);
+      url.searchParams.set("kind", kind);
+      url.searchParams.set("plan", plan ? "1" : "");
+      htmx.ajax("GET", url.pathname + url.search, { target: box, swap: "innerHTML" });
+      return true;
+    }
+    const radio = form.querySelector("input[name=kind][value=" + kind + "]");
+    const planSwitch = form.querySelector("input[type=checkbox][name=plan]");
+    if (planSwitch) {
+      planSwitch.checked = plan;
+    }
+    if (radio) {
+      radio.checked = true;
+      radio.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    return true;
+  }
 
   // Filtering keeps the current sort order (the table's headers change it, not the form).
   document.addEventListener("htmx:configRequest", function (event) {
@@ -75,6 +109,8 @@
       text.value = choice.dataset.lookupLabel;
       choice.closest("[data-lookup-results]").replaceChildren();
       text.focus();
+      // Forms that depend on the choice (the quick contact form) listen for this.
+      box.dispatchEvent(new CustomEvent("sp-lookup-chosen", { bubbles: true }));
     }
   });
   document.addEventListener("input", function (event) {
@@ -90,7 +126,12 @@
     }
     const buttons = Array.from(box.querySelectorAll("[data-lookup-pk]"));
     const at = buttons.indexOf(document.activeElement);
-    if (event.key === "ArrowDown" && buttons.length) {
+    const plainEnter = event.key === "Enter" && !event.ctrlKey && !event.metaKey;
+    if (plainEnter && event.target.type === "search" && buttons.length) {
+      // Enter in the box takes the first result rather than submitting half a form.
+      event.preventDefault();
+      buttons[0].click();
+    } else if (event.key === "ArrowDown" && buttons.length) {
       event.preventDefault();
       buttons[Math.min(at + 1, buttons.length - 1)].focus();
     } else if (event.key === "ArrowUp" && at >= 0) {

@@ -1,0 +1,459 @@
+"""My work (SAL-8) and quick contact logging (SAL-1, SAL-4).
+
+The quick form logs a contact that happened or plans one; after a result it proposes the
+next contact, accepted with one click. "My work" lists the planned contacts of the user
+(and of the employees they stand in for): overdue, today and the coming week, each done
+or cancelled in place; a head of sales sees the same for an employee or the whole team.
+Every list starts from `Interaction.objects.restrict(user)`."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_htmx.http import reswap, retarget, trigger_client_event
+
+from sputnik.access.models import LineMembership, Substitution, User
+from sputnik.core.exceptions import StaleEdit
+from sputnik.core.roles import LineRole, line_access
+from sputnik.core.services import ensure_visible
+from sputnik.directory.models import Organization
+
+from . import services
+from .models import Deal, Interaction, InteractionStatus
+from .work_forms import CompleteForm, QuickLogForm
+
+# Sent with every answer that changed contacts: lists of contacts reload themselves.
+CHANGED = "sp-interactions-changed"
+ROW = "row"  # the quick form answers inside a row of "my work", not as a card
+SECTION_LIMIT = 50
+
+
+def _moment(value: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+
+
+def _changed(response: HttpResponse) -> HttpResponse:
+    return trigger_client_event(response, CHANGED)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal, next to the fields it names."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# Quick logging --------------------------------------------------------------------------
+
+
+class QuickLogView(LoginRequiredMixin, View):
+    """GET: the quick form (a fragment for htmx, a page without). POST: log or plan the
+    contact; the answer says what happened and, after a result, proposes the next one.
+    `?organization=` fixes the organisation, `kind`, `deal`, `person`, `plan` preset it."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.has_perm("sales.add_interaction"):
+            raise PermissionDenied(_("Your role does not let you record contacts."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        if self._place() == ROW:  # a proposal in a row was dismissed
+            return _changed(HttpResponse(""))
+        form = QuickLogForm(
+            user=request.user, organization=self._fixed(request.GET), initial=self._initial()
+        )
+        return self._render(form=form)
+
+    def post(self, request):
+        proposal = request.POST.get("proposal") == "1"
+        fixed = self._fixed(request.POST if proposal else request.GET)
+        form = QuickLogForm(
+            request.POST,
+            user=request.user,
+            organization=fixed,
+            auto_id="next_%s" if proposal else "quick_%s",
+        )
+        if request.POST.get("refresh"):
+            return self._render(form=form, proposal=proposal, quiet=True)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    return self._save(form)
+            except ValidationError as error:
+                _add_errors(form, error)
+        return self._render(form=form, proposal=proposal)
+
+    def _save(self, form: QuickLogForm) -> HttpResponse:
+        user, values = self.request.user, form.values()
+        if form.planning:
+            interaction = services.interaction_plan(actor=user, **values)
+            ensure_visible(interaction, user)
+            notice = planned_notice(interaction)
+            response = self._render(form=self._fresh_form(), notices=[notice], oob=notice)
+            return _changed(response)
+        deal = values["deal"]
+        interaction, proposal = services.interaction_log(actor=user, **values)
+        ensure_visible(interaction, user)
+        notices = [logged_notice(interaction), *moved_notice(deal)]
+        if proposal is not None:
+            next_form = proposal_form(user, proposal)
+            return _changed(self._render(form=next_form, notices=notices, proposal=True))
+        return _changed(self._render(form=self._fresh_form(), notices=notices))
+
+    def _fresh_form(self) -> QuickLogForm | None:
+        if self._place() == ROW:
+            return None
+        return QuickLogForm(user=self.request.user, organization=self._fixed(self.request.GET))
+
+    def _place(self) -> str:
+        return self.request.GET.get("place", "")
+
+    def _fixed(self, params) -> Organization | None:
+        value = params.get("organization", "")
+        if not value:
+            return None
+        visible = Organization.objects.restrict(self.request.user)
+        organization = visible.filter(pk=value).first() if value.isdigit() else None
+        if organization is None:
+            raise Http404
+        return organization
+
+    def _initial(self) -> dict:
+        params, initial = self.request.GET, {}
+        if params.get("kind"):
+            initial["kind"] = params["kind"]
+        if params.get("plan"):
+            initial["plan"] = True
+        if params.get("deal", "").isdigit():
+            initial["deal"] = params["deal"]
+        persons = [p for p in params.getlist("person") if p.isdigit()]
+        if persons:
+            initial["persons"] = persons
+        return initial
+
+    def _render(self, *, form, notices=(), proposal=False, quiet=False, oob=None):
+        context = {
+            "form": form,
+            "notices": notices,
+            "proposal": proposal,
+            "quiet": quiet,
+            "place": self._place(),
+            "panel_url": panel_url(self.request.GET),
+            "oob_notice": oob if self._place() == ROW else None,
+        }
+        htmx = self.request.htmx
+        template = "sales/quick_log_panel.html" if htmx else "sales/quick_log.html"
+        return render(self.request, template, context)
+
+
+def panel_url(params, **extra) -> str:
+    """The quick form's address: its fixed organisation and where it is shown."""
+    query = {k: params[k] for k in ("organization", "place") if params.get(k)}
+    query.update({k: v for k, v in extra.items() if v})
+    url = reverse("sales:interaction_quick")
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def proposal_form(user, proposal: services.NextContact) -> QuickLogForm:
+    """The next contact a result proposes, ready to be planned as it is or changed."""
+    initial = {
+        "plan": True,
+        "kind": proposal.kind,
+        "due_at": proposal.due_at,
+        "deal": proposal.deal.pk if proposal.deal else None,
+        "persons": [person.pk for person in proposal.persons],
+        "subject": proposal.subject,
+    }
+    return QuickLogForm(
+        user=user, organization=proposal.organization, initial=initial, auto_id="next_%s"
+    )
+
+
+def logged_notice(interaction: Interaction) -> dict:
+    parts = [interaction.get_kind_display(), str(interaction.organization)]
+    if interaction.result:
+        parts.append(str(interaction.result))
+    return {"level": "success", "text": _("Recorded: %(what)s") % {"what": " · ".join(parts)}}
+
+
+def moved_notice(deal: Deal | None) -> list[dict]:
+    """Say so when a result moved the contact's deal to another stage."""
+    if deal is None:
+        return []
+    now = Deal.objects.select_related("stage").get(pk=deal.pk)
+    if now.stage_id == deal.stage_id:
+        return []
+    text = _("Deal “%(deal)s” moved to stage “%(stage)s”.") % {"deal": now, "stage": now.stage}
+    return [{"level": "info", "text": text, "testid": "deal-moved"}]
+
+
+def planned_notice(interaction: Interaction) -> dict:
+    text = _("Planned for %(when)s: %(what)s · %(organization)s") % {
+        "when": _moment(interaction.due_at),
+        "what": interaction.get_kind_display(),
+        "organization": interaction.organization,
+    }
+    return {"level": "success", "text": text, "testid": "planned"}
+
+
+# Completing and cancelling planned contacts -----------------------------------------------
+
+
+class PlannedContactMixin(LoginRequiredMixin):
+    """A planned contact the user may change (404 if they cannot see it, 403 if they may
+    only read it)."""
+
+    def contact(self, pk) -> Interaction:
+        user = self.request.user
+        found = Interaction.objects.restrict(user, "change").filter(pk=pk).first()
+        if found is None:
+            if Interaction.objects.restrict(user).filter(pk=pk).exists():
+                raise PermissionDenied(_("You may only read this record."))
+            raise Http404
+        return found
+
+
+class ContactDoneView(PlannedContactMixin, View):
+    """The result form of a planned contact, opened in its row; saved, the row shows what
+    happened and the proposed next contact."""
+
+    template_name = "sales/quick_log_complete.html"
+
+    def get(self, request, pk):
+        contact = self.contact(pk)
+        if "close" in request.GET:
+            return HttpResponse("")
+        return self._form(CompleteForm(interaction=contact))
+
+    def post(self, request, pk):
+        contact = self.contact(pk)
+        form = CompleteForm(request.POST, interaction=contact)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    return self._save(form, contact)
+            except StaleEdit as error:
+                form.add_error(None, error.message)
+            except ValidationError as error:
+                _add_errors(form, error)
+        return self._form(form)
+
+    def _form(self, form: CompleteForm) -> HttpResponse:
+        return render(self.request, self.template_name, {"form": form, "item": form.interaction})
+
+    def _save(self, form: CompleteForm, contact: Interaction) -> HttpResponse:
+        user, deal = self.request.user, contact.deal  # the deal as it was, to tell a move
+        done, proposal = services.interaction_complete(
+            actor=user,
+            interaction=contact,
+            expected_version=form.cleaned_data["version"],
+            **form.values(),
+        )
+        ensure_visible(done, user)
+        context = {
+            "item": done,
+            "notices": [logged_notice(done), *moved_notice(deal)],
+            "form": proposal_form(user, proposal) if proposal else None,
+            "proposal": proposal is not None,
+            "place": ROW,
+            "panel_url": panel_url({"place": ROW}),
+        }
+        response = render(self.request, "sales/my_work_row_done.html", context)
+        return reswap(retarget(response, f"#contact-{contact.pk}"), "outerHTML")
+
+
+class ContactCancelView(PlannedContactMixin, View):
+    """Cancel a planned contact from its row."""
+
+    def post(self, request, pk):
+        contact = self.contact(pk)
+        error = ""
+        try:
+            with transaction.atomic():
+                services.interaction_cancel(
+                    actor=request.user,
+                    interaction=contact,
+                    expected_version=int(request.POST.get("version") or 0) or None,
+                )
+        except StaleEdit as stale:
+            error = stale.message
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        context = {"item": contact, "error": error}
+        return render(request, "sales/my_work_row_cancelled.html", context)
+
+
+# My work ------------------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """Whose planned contacts the page shows: `choice` is "" (the user, with whoever they
+    stand in for), "team" or an employee's id."""
+
+    choice: str
+    responsible: list[int]
+    team: list = field(default_factory=list)  # employees a head may pick; [] otherwise
+    is_head: bool = False
+    absences: list = field(default_factory=list)
+
+    @property
+    def choices(self) -> list:
+        """The employees offered in the selector besides "me" and "whole team"."""
+        absent = [s.absent for s in self.absences]
+        return [*absent, *(u for u in self.team if u not in absent)]
+
+
+def team_of(user) -> list | None:
+    """The employees holding a role on the lines the user manages (a head of sales: on the
+    lines they see); None for someone who heads nobody."""
+    access = line_access(user)
+    lines = access.line_ids(LineRole.MANAGE)
+    if lines is not None and not lines and user.has_perm("sales.hand_over"):
+        lines = access.line_ids(LineRole.READ)
+    if lines is not None and not lines:
+        return None
+    memberships = LineMembership.objects.all()
+    if lines is not None:
+        memberships = memberships.filter(line_id__in=lines)
+    members = User.objects.filter(is_active=True, pk__in=memberships.values("user"))
+    return list(members.exclude(pk=user.pk).order_by("last_name", "first_name", "username"))
+
+
+def work_scope(user, requested: str) -> Scope:
+    absences = list(Substitution.objects.active().filter(deputy=user).select_related("absent"))
+    mine = [user.pk, *(s.absent_id for s in absences)]
+    team = team_of(user)
+    scope = Scope("", mine, team or [], team is not None, absences)
+    if team is not None and requested == "team":
+        scope.choice, scope.responsible = "team", [user.pk, *(u.pk for u in team)]
+    elif requested.isdigit() and int(requested) in {u.pk for u in scope.choices}:
+        scope.choice, scope.responsible = requested, [int(requested)]
+    return scope
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class MyWorkView(LoginRequiredMixin, TemplateView):
+    """The salesperson's home: overdue, today's and the coming week's contacts, quick
+    logging, their open deals; a head of sales picks an employee or the whole team."""
+
+    template_name = "sales/my_work.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.has_perm("sales.view_interaction"):
+            raise PermissionDenied(_("Your role does not give access to contacts."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_template_names(self):
+        part = self.request.GET.get("part")
+        if self.request.htmx and part in ("sections", "body"):
+            return [f"{self.template_name}#{part}"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = work_scope(user, self.request.GET.get("employee", ""))
+        context.update(self.sections(user, scope))
+        context["scope"] = scope
+        context["team_overdue"] = self.team_overdue(user, scope) if scope.is_head else None
+        context["quick_form"] = (
+            QuickLogForm(user=user) if user.has_perm("sales.add_interaction") else None
+        )
+        context["quick_url"] = panel_url({})
+        context["board_url"] = self.board_url(user, scope)
+        context["deals_url"] = self.deals_url(user, scope)
+        context["sections_url"] = self.part_url(scope, "sections")
+        return context
+
+    def sections(self, user, scope: Scope) -> dict:
+        now = timezone.now()
+        today = timezone.localdate()
+        tomorrow = day_start(today + datetime.timedelta(days=1))
+        week_end = day_start(today + datetime.timedelta(days=8))
+        planned = Interaction.objects.restrict(user).filter(
+            status=InteractionStatus.PLANNED, responsible__in=scope.responsible
+        )
+        counts = planned.aggregate(
+            overdue=Count("pk", filter=Q(due_at__lt=now)),
+            today=Count("pk", filter=Q(due_at__gte=now, due_at__lt=tomorrow)),
+            upcoming=Count("pk", filter=Q(due_at__gte=tomorrow, due_at__lt=week_end)),
+        )
+        rows = planned.select_related(
+            "organization", "deal__stage", "responsible"
+        ).prefetch_related("persons")
+        overdue = list(rows.filter(due_at__lt=now).order_by("-due_at", "-pk")[:SECTION_LIMIT])
+        coming = list(
+            rows.filter(due_at__gte=now, due_at__lt=week_end).order_by("due_at", "pk")[
+                : SECTION_LIMIT * 2
+            ]
+        )
+        writable = line_access(user).line_ids(LineRole.WRITE)
+        can_change = user.has_perm("sales.change_interaction")
+        for item in [*overdue, *coming]:
+            item.can_change = can_change and (writable is None or item.business_line_id in writable)
+        return {
+            "counts": counts,
+            "overdue": overdue,
+            "today": [i for i in coming if i.due_at < tomorrow][:SECTION_LIMIT],
+            "upcoming": [i for i in coming if i.due_at >= tomorrow][:SECTION_LIMIT],
+            "show_responsible": len(scope.responsible) > 1 or scope.choice != "",
+        }
+
+    def team_overdue(self, user, scope: Scope) -> list[dict]:
+        """Overdue contacts per employee of the team, most first."""
+        people = {u.pk: u for u in [user, *scope.team]}
+        counted = (
+            Interaction.objects.restrict(user)
+            .filter(
+                status=InteractionStatus.PLANNED,
+                due_at__lt=timezone.now(),
+                responsible__in=list(people),
+            )
+            .values("responsible")
+            .annotate(overdue=Count("pk"))
+            .order_by("-overdue")
+        )
+        return [
+            {"employee": people[row["responsible"]], "overdue": row["overdue"]} for row in counted
+        ]
+
+    def board_url(self, user, scope: Scope) -> str | None:
+        """The kanban of the shown employee's open deals, once the board exists."""
+        try:
+            url = reverse("sales:deal_board")
+        except NoReverseMatch:
+            return None
+        if scope.choice == "team":
+            return url
+        return f"{url}?{urlencode({'responsible': scope.choice or user.pk})}"
+
+    def deals_url(self, user, scope: Scope) -> str:
+        query = {"open": "true"}
+        if scope.choice != "team":
+            query["responsible"] = scope.choice or user.pk
+        return f"{reverse('sales:deal_list')}?{urlencode(query)}"
+
+    def part_url(self, scope: Scope, part: str) -> str:
+        query = {"part": part, **({"employee": scope.choice} if scope.choice else {})}
+        return f"{reverse('sales:my_work')}?{urlencode(query)}"
