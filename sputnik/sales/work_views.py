@@ -289,7 +289,7 @@ class ContactCancelView(PlannedContactMixin, View):
                 services.interaction_cancel(
                     actor=request.user,
                     interaction=contact,
-                    expected_version=int(request.POST.get("version") or 0) or None,
+                    expected_version=_version(request.POST.get("version", "")),
                 )
         except StaleEdit as stale:
             error = stale.message
@@ -297,6 +297,10 @@ class ContactCancelView(PlannedContactMixin, View):
             error = " ".join(refused.messages)
         context = {"item": contact, "error": error}
         return render(request, "sales/my_work_row_cancelled.html", context)
+
+
+def _version(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
 
 
 # My work ------------------------------------------------------------------------------
@@ -365,9 +369,8 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_template_names(self):
-        part = self.request.GET.get("part")
-        if self.request.htmx and part in ("sections", "body"):
-            return [f"{self.template_name}#{part}"]
+        if self.request.htmx and self.request.GET.get("part") == "sections":
+            return [f"{self.template_name}#sections"]
         return [self.template_name]
 
     def get_context_data(self, **kwargs):

@@ -331,6 +331,9 @@ def test_my_work_shows_overdue_today_and_upcoming_of_the_user_only(
     for absent in ("Через десять дней", "Звонок коллеги", "Уже сделан"):
         assert absent not in everything
     assert "Дневной звонок" not in shown["overdue"] + shown["upcoming"]
+    reloaded = page.get("/work/", {"part": "sections"}, headers=HTMX).text
+    assert "<html" not in reloaded and sections(reloaded).keys() == shown.keys()
+    assert "Дневной звонок" in sections(reloaded)["today"]
     badge = page.get("/").text
     assert marked(badge, "overdue-badge").startswith("2")
 
