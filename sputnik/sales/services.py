@@ -21,6 +21,7 @@ from sputnik.core.services import record_create, record_update
 from sputnik.directory.attributes import clean_attributes
 from sputnik.directory.models import AttributeTarget, Employment
 
+from . import reminders
 from .models import (
     Deal,
     Interaction,
@@ -273,13 +274,15 @@ def interaction_plan(*, actor, persons: Iterable = (), **values: Any) -> Interac
         raise ValidationError({"due_at": _("A planned contact needs its due time.")})
     values.setdefault("responsible", actor)
     _check_deal(values)
-    return record_create(
+    interaction = record_create(
         Interaction,
         actor=actor,
         status=InteractionStatus.PLANNED,
         persons=list(persons),
         **values,
     )
+    reminders.schedule(interaction)
+    return interaction
 
 
 @transaction.atomic
@@ -351,7 +354,18 @@ def interaction_update(
     if "deal" in changes or "organization" in changes:
         stored = {"organization": interaction.organization, "deal": interaction.deal}
         _check_deal({**stored, **changes})
-    return record_update(interaction, actor=actor, expected_version=expected_version, **changes)
+    replanned = any(
+        name in changes and changes[name] != getattr(interaction, name)
+        for name in ("due_at", "responsible")
+    )
+    if replanned and "due_at" in changes:
+        changes["reminded_at"] = None  # moved: remind of it again at the new time
+    interaction = record_update(
+        interaction, actor=actor, expected_version=expected_version, **changes
+    )
+    if replanned:
+        reminders.schedule(interaction)
+    return interaction
 
 
 def _check_deal(values: dict) -> None:
