@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from sputnik.core.extensions import panels
 from sputnik.core.views import (
     ObjectCreateView,
     ObjectDetailView,
@@ -130,6 +131,8 @@ class OrganizationDetailView(ObjectDetailView):
         context["undesirable"] = is_undesirable(organization=organization)
         context["segment_form"] = SegmentAddForm(user=user, kind=SegmentKind.ORGANIZATIONS)
         context["lists"] = segments_of(user, organization)
+        context["composer_panels"] = panels(self.request, organization, "composer")
+        context["card_panels"] = panels(self.request, organization, "card")
         attach([organization], AttributeTarget.ORGANIZATION, user)
         context["can_edit"] = (
             Organization.objects.restrict(user, "change").filter(pk=organization.pk).exists()

@@ -6,10 +6,12 @@ same however many rows the organisation has."""
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.core.extensions import Panel, QuerySetSource, register_panel, register_source
+from sputnik.core.roles import line_access
 from sputnik.directory.models import Person
 
 from .models import Deal, Interaction, InteractionStatus, StageChange
@@ -86,10 +88,32 @@ def next_contact_panel(request, organization) -> dict | None:
     return {"contact": planned.first(), "today": timezone.localdate()}
 
 
+def composer_panel(request, organization) -> dict | None:
+    """Buttons (and keys c, m, n) that open the quick contact form for the organisation."""
+    user = request.user
+    if not user.has_perm("sales.add_interaction") or line_access(user).line_ids("write") == set():
+        return None
+    url = reverse("sales:interaction_quick") + f"?organization={organization.pk}"
+    return {
+        "url": url,
+        "kinds": [
+            ("call", _("Call"), "telephone", "c"),
+            ("meeting", _("Plan a meeting"), "people", "m"),
+            ("other", _("Note"), "pencil", "n"),
+        ],
+    }
+
+
 def register() -> None:
+    register_panel(ORGANIZATION, "composer", Panel("sales/panel_composer.html", composer_panel))
     register_source(ORGANIZATION, InteractionSource())
     register_source(ORGANIZATION, StageChangeSource())
     register_panel(
         ORGANIZATION, "related", Panel("sales/panel_next_contact.html", next_contact_panel, 10)
     )
     register_panel(ORGANIZATION, "related", Panel("sales/panel_deals.html", open_deals_panel, 20))
+    # The organisation's card shows the same two, above its history.
+    register_panel(
+        ORGANIZATION, "card", Panel("sales/panel_next_contact.html", next_contact_panel, 10)
+    )
+    register_panel(ORGANIZATION, "card", Panel("sales/panel_deals.html", open_deals_panel, 20))

@@ -37,6 +37,7 @@ from .work_forms import CompleteForm, QuickLogForm
 
 # Sent with every answer that changed contacts: lists of contacts reload themselves.
 CHANGED = "sp-interactions-changed"
+TIMELINE_CHANGED = "sp-timeline-changed"  # the dossier's timeline listens to it
 ROW = "row"  # the quick form answers inside a row of "my work", not as a card
 SECTION_LIMIT = 50
 
@@ -46,7 +47,9 @@ def _moment(value: datetime.datetime) -> str:
 
 
 def _changed(response: HttpResponse) -> HttpResponse:
-    return trigger_client_event(response, CHANGED)
+    """Lists of contacts and a record's timeline on the page reload themselves."""
+    trigger_client_event(response, CHANGED)
+    return trigger_client_event(response, TIMELINE_CHANGED)
 
 
 def _add_errors(form, error: ValidationError) -> None:

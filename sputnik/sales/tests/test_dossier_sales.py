@@ -231,3 +231,21 @@ def test_in_the_browser_earlier_entries_append_and_kinds_toggle(
     assert "kind=stage" in page.url  # the filter is in the address, a reload keeps it
     page.reload()
     expect(page.locator("#kind-interaction")).not_to_be_checked()
+
+
+def test_the_organisation_card_and_dossier_offer_the_quick_contact_form(
+    story, shared, seller, consultant, make_user, line_a
+):
+    page = clients_for(seller)[0].get(f"/organizations/{shared.pk}/").content.decode()
+    assert 'data-testid="composer-panel"' in page
+    assert f"/interactions/quick/?organization={shared.pk}" in page
+    assert 'data-testid="next-contact"' in page and "Лицензии" in page  # open deal on the card
+    assert 'data-testid="composer-panel"' in dossier(seller, shared).content.decode()
+
+    # Someone who may only read sales sees the deals but gets no form.
+    reader = make_user("director", lines={line_a: "read"})
+    page = clients_for(reader)[0].get(f"/organizations/{shared.pk}/").content.decode()
+    assert 'data-testid="composer-panel"' not in page and "Лицензии" in page
+    # Another line's salesperson sees neither this line's deals nor its next contact.
+    page = clients_for(consultant)[0].get(f"/organizations/{shared.pk}/").content.decode()
+    assert "Лицензии" not in page
