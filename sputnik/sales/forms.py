@@ -168,6 +168,59 @@ class DealForm(AttributesFormMixin, VersionedForm):
         return data
 
 
+class StageRequirementsForm(forms.Form):
+    """What a deal dropped on a board column still lacks to enter its stage: the stage's
+    required fields and, for a lost deal, the reason. Only those fields are asked for."""
+
+    def __init__(self, *args, deal: Deal, user, needs: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deal, self.user = deal, user
+        for name in needs:
+            self.fields[name] = self.requirement(name)
+
+    def changes(self) -> dict:
+        """The deal fields to save before the move (the loss reason goes with the move)."""
+        return {
+            name: value for name, value in self.cleaned_data.items() if name in Stage.REQUIRABLE
+        }
+
+    def requirement(self, name: str) -> forms.Field:
+        """A required field for `name`: a deal field or the loss reason."""
+        if name == "loss_reason":
+            reasons = LossReason.objects.filter(is_active=True)
+            return forms.ModelChoiceField(label=_("Loss reason"), queryset=reasons, empty_label="—")
+        label = capfirst(Deal._meta.get_field(name).verbose_name)
+        if name == "amount":
+            return DecimalField(
+                label=label, localize=True, min_value=0, max_digits=15, decimal_places=2
+            )
+        if name == "expected_close":
+            return forms.DateField(label=label, widget=DATE)
+        if name == "responsible":
+            return forms.ModelChoiceField(label=label, queryset=self.line_employees())
+        return forms.ModelMultipleChoiceField(
+            label=label,
+            queryset=self.contact_persons(),
+            widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        )
+
+    def contact_persons(self):
+        """The organisation's current employees the user sees."""
+        working = Employment.objects.current().filter(organization=self.deal.organization_id)
+        visible = Person.objects.restrict(self.user).filter(employments__in=working)
+        return visible.distinct().order_by("last_name", "first_name", "id")
+
+    def line_employees(self):
+        """Who may work on the deal's business line."""
+        working = [LineRole.WRITE, LineRole.MANAGE]
+        members = Q(
+            line_memberships__line=self.deal.business_line_id,
+            line_memberships__role__in=working,
+        )
+        members |= Q(all_lines_role__in=working)
+        return User.objects.filter(members, is_active=True).distinct()
+
+
 # Setup of pipelines, results and automatic transitions ------------------------------------
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    board_views,
     deal_form_views,
     feed_views,
     handover_views,
@@ -16,6 +17,12 @@ urlpatterns = [
     path("deals/", views.DealListView.as_view(), name="deal_list"),
     path("deals/<int:pk>/", views.DealDetailView.as_view(), name="deal"),
     path("deals/<int:pk>/move/", views.DealMoveView.as_view(), name="deal_move"),
+    path("deals/board/", board_views.DealBoardView.as_view(), name="deal_board"),
+    path(
+        "deals/<int:pk>/board-move/",
+        board_views.DealBoardMoveView.as_view(),
+        name="deal_board_move",
+    ),
     path("work/settings/", feed_views.SalesSettingsView.as_view(), name="settings"),
     path(
         "work/settings/calendar/",
