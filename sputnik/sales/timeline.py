@@ -99,7 +99,7 @@ def composer_panel(request, organization) -> dict | None:
         "kinds": [
             ("call", _("Call"), "telephone", "c"),
             ("meeting", _("Plan a meeting"), "people", "m"),
-            ("other", _("Note"), "pencil", "n"),
+            ("other", _("Write a note"), "pencil", "n"),
         ],
     }
 

@@ -178,7 +178,7 @@ def test_the_services_refusals_appear_next_to_their_fields(
         {"result": result.pk, "from_stage": foreign.pk, "to_stage": stage(pipeline, "Встреча").pk},
     )
     assert response.status_code == 200
-    assert "Обе стадии должны быть из одной воронки" in field_block(
+    assert "Оба этапа должны быть из одной воронки" in field_block(
         response.content.decode(), "from_stage"
     )
     assert not TransitionRule.objects.exists()
