@@ -64,13 +64,13 @@ def test_language_switch_changes_interface_and_profile(signed_in, make_user, lin
     user = make_user(RoleCode.SALESPERSON, lines={line_a: "read"})
     page = signed_in(user, language="ru")
     navbar = page.locator("nav.navbar")
-    expect(navbar.get_by_role("link", name="Главная", exact=True)).to_be_visible()
+    expect(navbar.get_by_role("link", name="Организации", exact=True)).to_be_visible()
 
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("language-switch").get_by_role("button", name="EN").click()
 
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(navbar.get_by_role("link", name="Home", exact=True)).to_be_visible()
+    expect(navbar.get_by_role("link", name="Organisations", exact=True)).to_be_visible()
     user.refresh_from_db()
     assert user.language == "en"
 

@@ -37,12 +37,12 @@ def test_lists_answer_htmx_with_the_table_only(client, line_a, admin_user):
 def test_interface_is_russian_by_default_and_english_on_request(client, make_user):
     user = make_user()
     client.force_login(user)
-    assert "Главная" in client.get("/").content.decode()
+    assert "Организации" in client.get("/").content.decode()
     response = client.post("/language/", {"language": "en", "next": "/"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.language == "en"
-    assert "Home" in client.get("/").content.decode()
+    assert "Organisations" in client.get("/").content.decode()
 
 
 def test_browser_language_is_used_when_profile_has_none(client, make_user):
