@@ -22,6 +22,7 @@ from .attributes import attach
 from .blacklist import is_undesirable
 from .forms import AddressForm, ContactForm
 from .models import AttributeTarget, Employment, Organization
+from .views import OrganizationCardMixin
 
 PAGE = 25  # timeline entries per page on screen
 PRINTED = 200  # the latest entries the print version and the PDF carry
@@ -33,18 +34,8 @@ class PdfUnavailable(Exception):
     """WeasyPrint or its system libraries (Pango) cannot be loaded on this server."""
 
 
-class DossierMixin:
+class DossierMixin(OrganizationCardMixin):
     """The organisation (restricted for the viewer: others get 404) and its dossier."""
-
-    model = Organization
-
-    def restricted_queryset(self):
-        return (
-            super()
-            .restricted_queryset()
-            .select_related("industry", "parent", "responsible")
-            .prefetch_related("categories", "business_lines", "contacts", "addresses")
-        )
 
     def chosen_kinds(self) -> list[str] | None:
         """The kinds the filter asks for; None when the timeline is not filtered."""

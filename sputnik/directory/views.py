@@ -106,11 +106,11 @@ class OrganizationListView(
         )
 
 
-class OrganizationDetailView(ObjectDetailView):
-    """The organisation card: details on the left, people in the middle, history right."""
+class OrganizationCardMixin:
+    """The organisation with all its card shows (key fields, contacts, addresses) loaded
+    up front: the card and the dossier render it at a fixed number of queries."""
 
     model = Organization
-    template_name = "directory/organization_detail.html"
 
     def restricted_queryset(self):
         return (
@@ -119,6 +119,12 @@ class OrganizationDetailView(ObjectDetailView):
             .select_related("industry", "parent", "responsible")
             .prefetch_related("categories", "business_lines", "contacts", "addresses")
         )
+
+
+class OrganizationDetailView(OrganizationCardMixin, ObjectDetailView):
+    """The organisation card: details on the left, people in the middle, history right."""
+
+    template_name = "directory/organization_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
