@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from sputnik.core.extensions import Panel, QuerySetSource, register_panel, register_source
 from sputnik.core.roles import line_access
@@ -98,8 +99,8 @@ def composer_panel(request, organization) -> dict | None:
         "url": url,
         "kinds": [
             ("call", _("Call"), "telephone", "c"),
-            ("meeting", _("Plan a meeting"), "people", "m"),
-            ("other", _("Write a note"), "pencil", "n"),
+            ("meeting", _("Meeting"), "people", "m"),
+            ("other", pgettext_lazy("a kind of contact", "Note"), "pencil", "n"),
         ],
     }
 

@@ -215,9 +215,18 @@ class QuickLogForm(ResultFieldMixin, forms.Form):
         if self.planning:
             values["due_at"] = data["due_at"]
         else:
-            values["happened_at"] = data["happened_at"] or timezone.now()
+            values["happened_at"] = moment_or_now(data["happened_at"])
             values["result"] = data["result"]
         return values
+
+
+def moment_or_now(value: datetime.datetime | None) -> datetime.datetime:
+    """The time typed, or now when the field was left empty or at the minute it showed
+    (the field keeps whole minutes; now keeps a contact after what happened a moment ago)."""
+    now = timezone.now()
+    if value is None or abs(now - value) < datetime.timedelta(minutes=2):
+        return now
+    return value
 
 
 class CompleteForm(ResultFieldMixin, forms.Form):
@@ -241,5 +250,5 @@ class CompleteForm(ResultFieldMixin, forms.Form):
     def values(self) -> dict:
         data = dict(self.cleaned_data)
         data.pop("version")
-        data["happened_at"] = data["happened_at"] or timezone.now()
+        data["happened_at"] = moment_or_now(data["happened_at"])
         return data
