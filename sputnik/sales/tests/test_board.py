@@ -15,7 +15,7 @@ from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
 from sputnik.sales.board_views import CARDS_PER_COLUMN
 from sputnik.sales.models import LossReason, Pipeline, StageChange
-from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def cards(html: str, stage_name: str) -> list[str]:
     )
 
 
-def move_url(deal, pipeline):  # noqa: F811
+def move_url(deal, pipeline):
     return f"/deals/{deal.pk}/board-move/?pipeline={pipeline.pk}"
 
 
@@ -49,7 +49,7 @@ def seller(make_user, line_a):
 
 
 @pytest.fixture
-def deals(pipeline, alpha, line_a, line_b, seller):  # noqa: F811
+def deals(pipeline, alpha, line_a, line_b, seller):
     """Two deals in the first stage, one in the second, one closed, one of another line."""
     theirs = OrganizationFactory(business_lines=[line_b], short_name="Чужая")
     made = {
@@ -120,7 +120,7 @@ def test_another_pipeline_is_chosen_by_its_id(deals, seller, line_a, alpha):
     assert page.get(BOARD, {"pipeline": 999999}).status_code == 404
 
 
-def test_moving_a_card_to_another_column(deals, pipeline, seller):  # noqa: F811
+def test_moving_a_card_to_another_column(deals, pipeline, seller):
     deal = deals["server"]
     page = clients_for(seller)[0]
     response = page.post(
@@ -138,7 +138,7 @@ def test_moving_a_card_to_another_column(deals, pipeline, seller):  # noqa: F811
     assert sorted(cards(response.text, "Встреча")) == ["Поддержка", "Сервер"]
 
 
-def test_a_stage_asks_for_its_required_fields_then_moves(deals, pipeline, seller):  # noqa: F811
+def test_a_stage_asks_for_its_required_fields_then_moves(deals, pipeline, seller):
     deal = deals["support"]  # no amount; "Предложение" requires one
     page = clients_for(seller)[0]
     proposal = stage(pipeline, "Предложение")
@@ -159,13 +159,7 @@ def test_a_stage_asks_for_its_required_fields_then_moves(deals, pipeline, seller
 
 
 def test_contact_persons_and_the_responsible_are_asked_among_those_who_fit(
-    deals,
-    pipeline,  # noqa: F811
-    seller,
-    alpha,
-    make_user,
-    line_a,
-    line_b,
+    deals, pipeline, seller, alpha, make_user, line_a, line_b
 ):
     meeting = stage(pipeline, "Встреча")
     meeting.required_fields = ["persons", "responsible"]
@@ -192,7 +186,7 @@ def test_contact_persons_and_the_responsible_are_asked_among_those_who_fit(
     assert (deal.stage, deal.responsible, list(deal.persons.all())) == (meeting, seller, [works])
 
 
-def test_a_lost_deal_needs_its_reason(deals, pipeline, seller):  # noqa: F811
+def test_a_lost_deal_needs_its_reason(deals, pipeline, seller):
     deal, lost = deals["server"], stage(pipeline, "Отказ")
     page = clients_for(seller)[0]
     asked = page.post(move_url(deal, pipeline), {"stage": lost.pk, "version": deal.version})
@@ -209,7 +203,7 @@ def test_a_lost_deal_needs_its_reason(deals, pipeline, seller):  # noqa: F811
     assert "Сервер" not in cards(done.text, "Первый звонок")
 
 
-def test_a_stale_card_is_refused_with_the_reason(deals, pipeline, seller):  # noqa: F811
+def test_a_stale_card_is_refused_with_the_reason(deals, pipeline, seller):
     deal = deals["server"]
     services.deal_update(actor=None, deal=deal, expected_version=deal.version, notes="Звонили")
     page = clients_for(seller)[0]
@@ -222,12 +216,7 @@ def test_a_stale_card_is_refused_with_the_reason(deals, pipeline, seller):  # no
 
 
 def test_a_reader_sees_cards_without_handles_and_cannot_move(
-    deals,
-    pipeline,  # noqa: F811
-    seller,
-    make_user,
-    line_a,
-    line_b,
+    deals, pipeline, seller, make_user, line_a, line_b
 ):
     reader = clients_for(make_user(lines={line_a: "read", line_b: "write"}))[0]
     html = reader.get(BOARD).text
@@ -273,7 +262,7 @@ def test_marks_overdue_contacts_and_past_close_dates(deals, seller, alpha, line_
     assert "contact-overdue" not in other and "close-overdue" not in other
 
 
-def test_constant_queries_and_a_link_to_the_rest(pipeline, seller, alpha, line_a):  # noqa: F811
+def test_constant_queries_and_a_link_to_the_rest(pipeline, seller, alpha, line_a):
     for number in range(5):
         new_deal(pipeline, alpha, line_a, f"Сделка {number}", responsible=seller)
     page = clients_for(seller)[0]
@@ -297,7 +286,7 @@ def test_constant_queries_and_a_link_to_the_rest(pipeline, seller, alpha, line_a
     assert link.startswith("/deals/?")
 
 
-def test_anonymous_callers_are_refused(deals, pipeline):  # noqa: F811
+def test_anonymous_callers_are_refused(deals, pipeline):
     page = clients_for(None)[0]
     for response in (
         page.get(BOARD),

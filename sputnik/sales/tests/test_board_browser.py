@@ -12,7 +12,7 @@ from sputnik.directory import demo as directory_demo
 from sputnik.directory.tests.factories import OrganizationFactory
 from sputnik.sales import demo as sales_demo
 from sputnik.sales.models import Deal, LossReason
-from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def seller(make_user, line_a):
 
 
 @pytest.fixture
-def deals(pipeline, seller, line_a):  # noqa: F811
+def deals(pipeline, seller, line_a):
     alpha = OrganizationFactory(business_lines=[line_a], short_name="Альфа")
     return {
         "licences": new_deal(
@@ -46,7 +46,7 @@ def deals(pipeline, seller, line_a):  # noqa: F811
     }
 
 
-def test_dragging_a_card_moves_the_deal(signed_in, live_server, deals, pipeline, seller):  # noqa: F811
+def test_dragging_a_card_moves_the_deal(signed_in, live_server, deals, pipeline, seller):
     page = signed_in(seller)
     page.goto(f"{live_server.url}/deals/")
     page.get_by_test_id("deals-as-board").click()
@@ -67,13 +67,7 @@ def test_dragging_a_card_moves_the_deal(signed_in, live_server, deals, pipeline,
     assert Deal.objects.get(pk=deals["licences"].pk).stage == stage(pipeline, "Первый звонок")
 
 
-def test_a_stage_requiring_the_amount_asks_for_it(
-    signed_in,
-    live_server,
-    deals,
-    pipeline,  # noqa: F811
-    seller,
-):
+def test_a_stage_requiring_the_amount_asks_for_it(signed_in, live_server, deals, pipeline, seller):
     page = signed_in(seller)
     page.goto(f"{live_server.url}/deals/board/")
     target = column(page, "Предложение")
@@ -99,11 +93,7 @@ def test_a_stage_requiring_the_amount_asks_for_it(
 
 
 def test_a_lost_deal_is_asked_why_and_leaves_the_board(
-    signed_in,
-    live_server,
-    deals,
-    pipeline,  # noqa: F811
-    seller,
+    signed_in, live_server, deals, pipeline, seller
 ):
     reason = LossReason.objects.create(name="Дорого")
     page = signed_in(seller)

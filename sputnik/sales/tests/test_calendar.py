@@ -20,7 +20,7 @@ from sputnik.core.testing import clients_for
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import feeds, services
 from sputnik.sales.models import SalesProfile
-from sputnik.sales.tests.test_deals import new_deal, pipeline  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -65,12 +65,7 @@ def uid(interaction):
 
 
 def test_the_feed_holds_exactly_the_owners_planned_contacts(
-    seller,
-    make_user,
-    line_a,
-    line_b,
-    alpha,
-    pipeline,  # noqa: F811
+    seller, make_user, line_a, line_b, alpha, pipeline
 ):
     person = PersonFactory(business_lines=[line_a], last_name="Сидоров", first_name="Пётр")
     deal = new_deal(pipeline, alpha, line_a, "Лицензии", actor=seller)

@@ -16,7 +16,7 @@ from sputnik.directory.models import Category, Industry
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
 from sputnik.sales.models import Interaction, InteractionResult, LossReason, StageChange
-from sputnik.sales.tests.test_deals import meeting_agreed, new_deal, pipeline, stage  # noqa: F401
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +31,7 @@ def seller(make_user, line_a):
 
 
 @pytest.fixture
-def deal(pipeline, seller, line_a):  # noqa: F811
+def deal(pipeline, seller, line_a):
     """Альфа with one contact person and a deal in the first stage."""
     alpha = OrganizationFactory(business_lines=[line_a], short_name="Альфа")
     person = PersonFactory(business_lines=[line_a], last_name="Иванов", first_name="Пётр")
@@ -40,11 +40,7 @@ def deal(pipeline, seller, line_a):  # noqa: F811
 
 
 def test_on_the_card_c_logs_a_call_that_moves_the_deal_and_plans_the_meeting(
-    signed_in,
-    live_server,
-    seller,
-    deal,
-    meeting_agreed,  # noqa: F811
+    signed_in, live_server, seller, deal, meeting_agreed
 ):
     page = signed_in(seller)
     page.goto(f"{live_server.url}/organizations/{deal.organization.pk}/")
@@ -88,11 +84,7 @@ def test_on_the_card_c_logs_a_call_that_moves_the_deal_and_plans_the_meeting(
 
 
 def test_on_the_dossier_n_adds_a_note_on_top_of_the_timeline(
-    signed_in,
-    live_server,
-    seller,
-    deal,
-    meeting_agreed,  # noqa: F811
+    signed_in, live_server, seller, deal, meeting_agreed
 ):
     services.interaction_log(
         actor=seller,
@@ -152,7 +144,7 @@ def test_who_may_only_read_sales_gets_no_composer_and_c_does_nothing(
     assert not Interaction.objects.exists()
 
 
-def well_filled(seller, line, pipeline):  # noqa: F811
+def well_filled(seller, line, pipeline):
     """An organisation as it looks after a year of work: a full card, contact persons,
     deals in several stages, contacts done and planned (one overdue)."""
     industry = directory_services.reference_save(
@@ -257,13 +249,7 @@ def well_filled(seller, line, pipeline):  # noqa: F811
     return organization
 
 
-def test_screenshots_of_the_card_and_the_dossier(
-    signed_in,
-    live_server,
-    seller,
-    line_a,
-    pipeline,  # noqa: F811
-):
+def test_screenshots_of_the_card_and_the_dossier(signed_in, live_server, seller, line_a, pipeline):
     organization = well_filled(seller, line_a, pipeline)
     page = signed_in(seller)
     page.goto(f"{live_server.url}/organizations/{organization.pk}/")

@@ -17,7 +17,7 @@ from sputnik.directory.tests.factories import (
 )
 from sputnik.sales import services
 from sputnik.sales.models import Deal
-from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def deal_attributes():
     )
 
 
-def deal_data(pipeline, organization, line, **values):  # noqa: F811
+def deal_data(pipeline, organization, line, **values):
     return {
         "name": "Лицензии",
         "organization": organization.pk,
@@ -78,13 +78,7 @@ def deal_data(pipeline, organization, line, **values):  # noqa: F811
 
 
 def test_a_deal_is_opened_from_the_list_for_a_prefilled_organisation_with_its_attributes(
-    seller,
-    pipeline,  # noqa: F811
-    line_a,
-    client_org,
-    boss,
-    stranger,
-    deal_attributes,
+    seller, pipeline, line_a, client_org, boss, stranger, deal_attributes
 ):
     page = clients_for(seller)[0]
     assert "/deals/new/" in page.get("/deals/").content.decode()
@@ -114,10 +108,7 @@ def test_a_deal_is_opened_from_the_list_for_a_prefilled_organisation_with_its_at
 
 
 def test_only_open_stages_of_the_chosen_pipeline_are_offered_and_refreshed_in_place(
-    seller,
-    pipeline,  # noqa: F811
-    client_org,
-    boss,
+    seller, pipeline, client_org, boss
 ):
     page = clients_for(seller)[0]
     form = field_block(page.get("/deals/new/").content.decode(), "stage")
@@ -137,12 +128,7 @@ def test_only_open_stages_of_the_chosen_pipeline_are_offered_and_refreshed_in_pl
 
 
 def test_persons_must_work_at_the_deals_organisation(
-    seller,
-    pipeline,  # noqa: F811
-    line_a,
-    client_org,
-    boss,
-    stranger,
+    seller, pipeline, line_a, client_org, boss, stranger
 ):
     page = clients_for(seller)[0]
     refused = page.post(
@@ -193,13 +179,7 @@ def test_persons_must_work_at_the_deals_organisation(
 
 
 def test_a_stale_edit_is_refused_and_keeps_what_was_typed(
-    seller,
-    make_user,
-    pipeline,  # noqa: F811
-    line_a,
-    client_org,
-    boss,
-    deal_attributes,
+    seller, make_user, pipeline, line_a, client_org, boss, deal_attributes
 ):
     deal = new_deal(
         pipeline, client_org, line_a, "Лицензии", actor=seller, attributes={"contract_no": "Д-1"}
@@ -250,10 +230,7 @@ def test_a_stale_edit_is_refused_and_keeps_what_was_typed(
 
 
 def test_another_lines_organisation_is_neither_offered_nor_accepted(
-    seller,
-    pipeline,  # noqa: F811
-    line_a,
-    line_b,
+    seller, pipeline, line_a, line_b
 ):
     foreign = OrganizationFactory(business_lines=[line_b], short_name="Чужая")
     page = clients_for(seller)[0]
@@ -273,12 +250,7 @@ def test_another_lines_organisation_is_neither_offered_nor_accepted(
     assert not Deal.objects.exists()
 
 
-def test_a_reader_can_neither_open_nor_edit_deals(
-    make_user,
-    pipeline,  # noqa: F811
-    line_a,
-    client_org,
-):
+def test_a_reader_can_neither_open_nor_edit_deals(make_user, pipeline, line_a, client_org):
     deal = new_deal(pipeline, client_org, line_a, "Лицензии")
     reader = make_user(role="director", all_lines_role="read")
     page = clients_for(reader)[0]
@@ -289,11 +261,7 @@ def test_a_reader_can_neither_open_nor_edit_deals(
 
 
 def test_the_api_opens_deals_with_custom_attributes_checked(
-    seller,
-    pipeline,  # noqa: F811
-    line_a,
-    client_org,
-    deal_attributes,
+    seller, pipeline, line_a, client_org, deal_attributes
 ):
     api = clients_for(seller)[1]
     body = {
@@ -331,15 +299,7 @@ def test_the_api_opens_deals_with_custom_attributes_checked(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_deal_is_opened_in_the_browser_choosing_the_organisation_by_typing(
-    signed_in,
-    live_server,
-    seller,
-    pipeline,  # noqa: F811
-    line_a,
-    client_org,
-    boss,
-    deal_attributes,
-    tmp_path,
+    signed_in, live_server, seller, pipeline, line_a, client_org, boss, deal_attributes, tmp_path
 ):
     page = signed_in(seller)
     page.goto(f"{live_server.url}/deals/")

@@ -20,57 +20,9 @@ from sputnik.sales.models import (
     StageChange,
     TransitionRule,
 )
+from sputnik.sales.tests.helpers import moves_of, new_deal, stage
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def pipeline():
-    sales = Pipeline.objects.create(name="Продажи")
-    for order, (name, outcome, probability, required) in enumerate(
-        [
-            ("Первый звонок", "open", 10, []),
-            ("Встреча", "open", 30, []),
-            ("Предложение", "open", 60, ["amount"]),
-            ("Оплачено", "won", 100, ["amount"]),
-            ("Отказ", "lost", 0, []),
-        ]
-    ):
-        Stage.objects.create(
-            pipeline=sales,
-            name=name,
-            order=order,
-            outcome=outcome,
-            probability=probability,
-            required_fields=required,
-        )
-    return sales
-
-
-def new_deal(pipeline, organization, line, name, *, actor=None, **values):
-    """A deal opened through the service (in the pipeline's first stage unless given)."""
-    return services.deal_create(
-        actor=actor,
-        pipeline=pipeline,
-        organization=organization,
-        business_line=line,
-        name=name,
-        **values,
-    )
-
-
-def stage(pipeline, name):
-    return pipeline.stages.get(name=name)
-
-
-@pytest.fixture
-def seller(make_user, line_a):
-    return make_user(lines={line_a: "write"})
-
-
-@pytest.fixture
-def client_org(line_a):
-    return OrganizationFactory(business_lines=[line_a], short_name="Альфа")
 
 
 def test_a_deal_starts_in_the_first_stage_and_every_move_is_recorded(
@@ -89,11 +41,7 @@ def test_a_deal_starts_in_the_first_stage_and_every_move_is_recorded(
     )
     deal = services.deal_move(actor=seller, deal=deal, stage=stage(pipeline, "Оплачено"))
     assert not deal.is_open
-    moves = [
-        (c.from_stage and c.from_stage.name, c.to_stage.name, c.by)
-        for c in StageChange.objects.filter(deal=deal)
-    ]
-    assert moves == [
+    assert moves_of(deal) == [
         (None, "Первый звонок", seller),
         ("Первый звонок", "Предложение", seller),
         ("Предложение", "Оплачено", seller),
@@ -202,19 +150,6 @@ def test_pipelines_are_read_by_sales_and_set_up_by_administrators(pipeline, sell
     assert created.status_code == 400 and "nonsense" in str(created.json())
 
 
-@pytest.fixture
-def meeting_agreed(pipeline):
-    result = InteractionResult.objects.create(
-        name="Договорились о встрече", kind="call", next_kind="meeting", next_in_days=2
-    )
-    TransitionRule.objects.create(
-        result=result,
-        from_stage=stage(pipeline, "Первый звонок"),
-        to_stage=stage(pipeline, "Встреча"),
-    )
-    return result
-
-
 def test_a_call_with_meeting_agreed_moves_the_deal_and_proposes_the_meeting(
     pipeline, seller, line_a, client_org, meeting_agreed
 ):
@@ -232,13 +167,8 @@ def test_a_call_with_meeting_agreed_moves_the_deal_and_proposes_the_meeting(
     )
     deal.refresh_from_db()
     assert deal.stage.name == "Встреча"
-    change = StageChange.objects.filter(deal=deal).last()
-    assert (change.from_stage.name, change.to_stage.name, change.by) == (
-        "Первый звонок",
-        "Встреча",
-        seller,
-    )
-    assert "Договорились о встрече" in change.reason
+    assert moves_of(deal)[-1] == ("Первый звонок", "Встреча", seller)
+    assert "Договорились о встрече" in StageChange.objects.filter(deal=deal).last().reason
     assert proposal.kind == "meeting" and proposal.deal == deal
     assert proposal.due_at == datetime.datetime(2026, 12, 1, 11, 0, tzinfo=datetime.UTC)
     meeting = services.interaction_plan(  # one click accepts the proposal

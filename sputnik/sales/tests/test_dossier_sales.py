@@ -18,7 +18,7 @@ from sputnik.core.testing import assert_constant_queries, clients_for
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
 from sputnik.sales.models import Interaction, InteractionResult, LossReason
-from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def entry_with(html, text):
 
 
 @pytest.fixture
-def story(pipeline, shared, seller, line_a):  # noqa: F811
+def story(pipeline, shared, seller, line_a):
     """A deal moved once, a call with a result on it, an overdue meeting, a closed deal."""
     person = PersonFactory(business_lines=[line_a], last_name="Клиентов", first_name="Олег")
     deal = new_deal(
@@ -124,14 +124,7 @@ def test_the_timeline_filters_by_kind(story, shared, seller):
 
 
 def test_each_line_sees_only_its_own_contacts_and_deals(
-    story,
-    shared,
-    seller,
-    consultant,
-    line_b,
-    pipeline,  # noqa: F811
-    make_user,
-    line_a,
+    story, shared, seller, consultant, line_b, pipeline, make_user, line_a
 ):
     new_deal(pipeline, shared, line_b, "Аудит", actor=consultant)
     services.interaction_log(

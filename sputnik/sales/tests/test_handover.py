@@ -20,7 +20,7 @@ from sputnik.directory.tests.factories import OrganizationFactory
 from sputnik.sales import services
 from sputnik.sales.handover import handover_apply, handover_plan
 from sputnik.sales.models import Deal, Interaction
-from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def plan_contact(who, organization, line, **values):
 
 
 @pytest.fixture
-def book(people, pipeline, line_a, line_b):  # noqa: F811
+def book(people, pipeline, line_a, line_b):
     """Alice's clients and, around them, what must stay where it is."""
     alice, carol = people["alice"], people["carol"]
 
@@ -293,7 +293,7 @@ def test_the_api_previews_and_applies(people, book):
     assert Interaction.objects.filter(responsible=alice, status="planned").count() == 1
 
 
-def test_the_preview_costs_the_same_queries_for_more_rows(people, book, pipeline, line_a, line_b):  # noqa: F811
+def test_the_preview_costs_the_same_queries_for_more_rows(people, book, pipeline, line_a, line_b):
     head, alice, bob = people["head"], people["alice"], people["bob"]
     page = clients_for(head)[0]
     query = "source={}&target={}&scope=all&deals=on&interactions=on&preview=1"

@@ -12,7 +12,7 @@ from sputnik.core.testing import AccessCase, check_access
 from sputnik.directory.tests.factories import OrganizationFactory
 from sputnik.sales import services
 from sputnik.sales.models import Deal, Interaction, InteractionStatus
-from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def people(make_user, line_a, line_b):
     }
 
 
-def test_deal_access(pipeline, people, line_a, line_b):  # noqa: F811
+def test_deal_access(pipeline, people, line_a, line_b):
     org = OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
     deal = new_deal(pipeline, org, line_a, "Секретная сделка", responsible=people["writer"])
     pk, meeting = deal.pk, stage(pipeline, "Встреча")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sputnik.core.testing import clients_for
 from sputnik.directory.tests.factories import OrganizationFactory
 from sputnik.sales.models import InteractionResult, LossReason, Pipeline, Stage, TransitionRule
-from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def field_block(html: str, name: str) -> str:
     return html[start : end if end > 0 else len(html)]
 
 
-def stage_names(pipeline) -> list[str]:  # noqa: F811
+def stage_names(pipeline) -> list[str]:
     return list(pipeline.stages.order_by("order", "id").values_list("name", flat=True))
 
 
@@ -40,7 +40,7 @@ def test_an_administrator_builds_a_pipeline_reorders_its_stages_and_requires_fie
     created = admin.post(
         "/sales/setup/pipelines/new/", {"name": "Проекты", "order": 1, "is_active": "on"}
     )
-    pipeline = Pipeline.objects.get(name="Проекты")  # noqa: F811
+    pipeline = Pipeline.objects.get(name="Проекты")
     assert created.status_code == 302
     assert created["Location"] == f"/sales/setup/pipelines/{pipeline.pk}/"
     for name, outcome, probability in [
@@ -92,7 +92,7 @@ def test_an_administrator_builds_a_pipeline_reorders_its_stages_and_requires_fie
     assert "Сумма" in row and "Контактные лица" in row
 
 
-def test_a_stage_name_is_unique_in_its_pipeline(admin, pipeline):  # noqa: F811
+def test_a_stage_name_is_unique_in_its_pipeline(admin, pipeline):
     response = admin.post(
         f"/sales/setup/pipelines/{pipeline.pk}/stages/new/",
         {"name": "Встреча", "outcome": "open", "probability": 20},
@@ -102,10 +102,7 @@ def test_a_stage_name_is_unique_in_its_pipeline(admin, pipeline):  # noqa: F811
     assert pipeline.stages.filter(name="Встреча").count() == 1
 
 
-def test_a_salesperson_sees_the_setup_but_cannot_change_it(
-    salesperson,
-    pipeline,  # noqa: F811
-):
+def test_a_salesperson_sees_the_setup_but_cannot_change_it(salesperson, pipeline):
     result = InteractionResult.objects.create(name="Нет ответа", kind="call")
     rule = TransitionRule.objects.create(
         result=result, to_stage=stage(pipeline, "Встреча"), from_stage=None
@@ -148,11 +145,7 @@ def test_a_salesperson_sees_the_setup_but_cannot_change_it(
     assert LossReason.objects.get(pk=reason.pk).name == "Дорого"
 
 
-def test_the_services_refusals_appear_next_to_their_fields(
-    admin,
-    pipeline,  # noqa: F811
-    line_a,
-):
+def test_the_services_refusals_appear_next_to_their_fields(admin, pipeline, line_a):
     organization = OrganizationFactory(business_lines=[line_a])
     new_deal(pipeline, organization, line_a, "Лицензии")
     first = stage(pipeline, "Первый звонок")
@@ -184,10 +177,7 @@ def test_the_services_refusals_appear_next_to_their_fields(
     assert not TransitionRule.objects.exists()
 
 
-def test_results_and_automatic_transitions_are_set_up_on_their_pages(
-    admin,
-    pipeline,  # noqa: F811
-):
+def test_results_and_automatic_transitions_are_set_up_on_their_pages(admin, pipeline):
     incomplete = admin.post(
         "/sales/setup/results/new/",
         {"name": "Договорились о встрече", "kind": "call", "next_kind": "meeting", "order": 0},
@@ -233,11 +223,7 @@ def test_results_and_automatic_transitions_are_set_up_on_their_pages(
     assert not InteractionResult.objects.exists() and not TransitionRule.objects.exists()
 
 
-def test_a_pipeline_with_deals_is_retired_instead_of_deleted(
-    admin,
-    pipeline,  # noqa: F811
-    line_a,
-):
+def test_a_pipeline_with_deals_is_retired_instead_of_deleted(admin, pipeline, line_a):
     new_deal(pipeline, OrganizationFactory(business_lines=[line_a]), line_a, "Лицензии")
     admin.post(f"/sales/setup/pipelines/{pipeline.pk}/delete/")
     pipeline.refresh_from_db()
@@ -250,11 +236,7 @@ def test_a_pipeline_with_deals_is_retired_instead_of_deleted(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_stages_are_reordered_in_place_in_the_browser(
-    signed_in,
-    live_server,
-    admin_user,
-    pipeline,  # noqa: F811
-    tmp_path,
+    signed_in, live_server, admin_user, pipeline, tmp_path
 ):
     page = signed_in(admin_user)
     page.goto(f"{live_server.url}/sales/setup/pipelines/{pipeline.pk}/")

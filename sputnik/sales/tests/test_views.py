@@ -6,13 +6,13 @@ import pytest
 from sputnik.core.testing import clients_for
 from sputnik.directory.tests.factories import OrganizationFactory
 from sputnik.sales.models import LossReason, StageChange
-from sputnik.sales.tests.test_deals import new_deal, pipeline, stage  # noqa: F401 - fixture
+from sputnik.sales.tests.helpers import new_deal, stage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def deals(pipeline, line_a, line_b):  # noqa: F811
+def deals(pipeline, line_a, line_b):
     ours = OrganizationFactory(business_lines=[line_a], short_name="Альфа")
     theirs = OrganizationFactory(business_lines=[line_b], short_name="Чужая")
     mine = new_deal(pipeline, ours, line_a, "Лицензии")
@@ -28,7 +28,7 @@ def test_the_list_shows_the_deals_of_the_users_lines(deals, make_user, line_a):
     assert "Лицензии" in page.get("/deals/", {"q": "альф"}).text  # by organisation
 
 
-def test_moving_a_deal_from_its_card(deals, pipeline, make_user, line_a):  # noqa: F811
+def test_moving_a_deal_from_its_card(deals, pipeline, make_user, line_a):
     seller = make_user(lines={line_a: "write"})
     page = clients_for(seller)[0]
     card = page.get(f"/deals/{deals.pk}/").text
@@ -56,7 +56,7 @@ def test_moving_a_deal_from_its_card(deals, pipeline, make_user, line_a):  # noq
     assert "Выбрали другого" in page.get(f"/deals/{deals.pk}/").text
 
 
-def test_a_reader_sees_the_card_but_cannot_move(deals, pipeline, make_user, line_a):  # noqa: F811
+def test_a_reader_sees_the_card_but_cannot_move(deals, pipeline, make_user, line_a):
     page = clients_for(make_user(lines={line_a: "read"}))[0]
     assert 'data-testid="move-form"' not in page.get(f"/deals/{deals.pk}/").text
     response = page.post(

@@ -15,7 +15,7 @@ from sputnik.directory import services as directory_services
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
 from sputnik.sales.models import Deal, Interaction, InteractionResult
-from sputnik.sales.tests.test_deals import meeting_agreed, new_deal, pipeline  # noqa: F401
+from sputnik.sales.tests.helpers import new_deal
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def contact_person(client_org, line_a):
 
 
 @pytest.fixture
-def deal(pipeline, client_org, line_a, seller):  # noqa: F811
+def deal(pipeline, client_org, line_a, seller):
     return new_deal(pipeline, client_org, line_a, "Лицензии", actor=seller, responsible=seller)
 
 
@@ -130,11 +130,7 @@ def test_a_call_is_logged_with_its_result(seller, client_org, contact_person, no
 
 
 def test_a_result_moves_the_deal_and_the_proposed_meeting_is_planned_with_one_click(
-    seller,
-    client_org,
-    contact_person,
-    deal,
-    meeting_agreed,  # noqa: F811
+    seller, client_org, contact_person, deal, meeting_agreed
 ):
     page = clients_for(seller)[0]
     friday = datetime.datetime(2026, 11, 27, 11, 0, tzinfo=datetime.UTC)
@@ -187,12 +183,7 @@ def test_a_result_moves_the_deal_and_the_proposed_meeting_is_planned_with_one_cl
     )
 
 
-def test_dismissing_the_proposal_creates_nothing(
-    seller,
-    client_org,
-    deal,
-    meeting_agreed,  # noqa: F811
-):
+def test_dismissing_the_proposal_creates_nothing(seller, client_org, deal, meeting_agreed):
     page = clients_for(seller)[0]
     answer = page.post(
         QUICK,
@@ -272,12 +263,7 @@ def test_bad_input_is_refused_next_to_its_field_and_keeps_what_was_typed(
 
 
 def test_the_quick_form_offers_only_the_organisations_people_and_open_deals(
-    seller,
-    client_org,
-    contact_person,
-    deal,
-    pipeline,
-    line_a,  # noqa: F811
+    seller, client_org, contact_person, deal, pipeline, line_a
 ):
     former = PersonFactory(business_lines=[line_a], last_name="Уволенный")
     directory_services.employment_create(
@@ -441,11 +427,7 @@ def test_my_work_costs_the_same_queries_for_3_and_40_contacts(
 
 
 def test_a_planned_contact_is_done_in_its_row_and_its_proposal_planned(
-    noon,
-    seller,
-    client_org,
-    deal,
-    meeting_agreed,  # noqa: F811
+    noon, seller, client_org, deal, meeting_agreed
 ):
     call = plan(seller, client_org, deal.business_line, local(0, 9), deal=deal)
     page = clients_for(seller)[0]

@@ -13,7 +13,7 @@ from sputnik.directory import services as directory_services
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
 from sputnik.sales.models import Interaction, InteractionResult
-from sputnik.sales.tests.test_deals import meeting_agreed, new_deal, pipeline  # noqa: F401
+from sputnik.sales.tests.helpers import new_deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ def seller(make_user, line_a):
 
 
 @pytest.fixture
-def deal(pipeline, seller, line_a):  # noqa: F811
+def deal(pipeline, seller, line_a):
     alpha = OrganizationFactory(business_lines=[line_a], short_name="Альфа")
     person = PersonFactory(business_lines=[line_a], last_name="Иванов", first_name="Пётр")
     directory_services.employment_create(actor=None, person=person, organization=alpha)
@@ -32,11 +32,7 @@ def deal(pipeline, seller, line_a):  # noqa: F811
 
 
 def test_a_call_logged_by_keyboard_moves_the_deal_and_the_proposed_meeting_is_planned(
-    signed_in,
-    live_server,
-    seller,
-    deal,
-    meeting_agreed,  # noqa: F811
+    signed_in, live_server, seller, deal, meeting_agreed
 ):
     page = signed_in(seller)
     page.get_by_test_id("home-my-work").get_by_role("link").click()
@@ -113,11 +109,7 @@ def test_keys_open_an_empty_quick_log_place_on_any_page(signed_in, live_server, 
 
 
 def test_a_planned_call_is_done_in_its_row_and_the_next_meeting_planned(
-    signed_in,
-    live_server,
-    seller,
-    deal,
-    meeting_agreed,  # noqa: F811
+    signed_in, live_server, seller, deal, meeting_agreed
 ):
     services.interaction_plan(
         actor=seller,
@@ -150,7 +142,7 @@ def test_a_planned_call_is_done_in_its_row_and_the_next_meeting_planned(
     assert Interaction.objects.get(kind="call").status == "done"
 
 
-def demo_work(seller, colleague, line, pipeline):  # noqa: F811
+def demo_work(seller, colleague, line, pipeline):
     """A salesperson's week: overdue, today's and coming contacts with deals and people."""
     InteractionResult.objects.create(name="Не ответил", kind="call", next_kind="call")
     InteractionResult.objects.create(name="Перезвонить позже", kind="call")
@@ -192,14 +184,7 @@ def demo_work(seller, colleague, line, pipeline):  # noqa: F811
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
-def test_screenshots_of_my_work(
-    signed_in,
-    live_server,
-    make_user,
-    line_a,
-    pipeline,
-    language,  # noqa: F811
-):
+def test_screenshots_of_my_work(signed_in, live_server, make_user, line_a, pipeline, language):
     seller = make_user(lines={line_a: "write"}, last_name="Продавцова", first_name="Анна")
     colleague = make_user(lines={line_a: "write"}, last_name="Коллегин", first_name="Олег")
     head = make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "manage"}, last_name="Начальникова")
