@@ -17,28 +17,9 @@ from sputnik.directory.tests.factories import (
 )
 from sputnik.sales import services
 from sputnik.sales.models import Deal
-from sputnik.sales.tests.helpers import new_deal, stage
+from sputnik.sales.tests.helpers import HTMX, field_block, new_deal, stage
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def field_block(html: str, name: str) -> str:
-    """The markup of one form field: from its widget to the next field's label."""
-    start = html.index(f'id="id_{name}')
-    end = html.find('<label class="form-label"', start)
-    return html[start : end if end > 0 else len(html)]
-
-
-@pytest.fixture
-def seller(make_user, line_a):
-    return make_user(lines={line_a: "write"})
-
-
-@pytest.fixture
-def client_org(line_a):
-    return OrganizationFactory(business_lines=[line_a], short_name="Альфа")
 
 
 @pytest.fixture

@@ -8,18 +8,9 @@ from playwright.sync_api import expect
 from sputnik.core.testing import clients_for
 from sputnik.directory.tests.factories import OrganizationFactory
 from sputnik.sales.models import InteractionResult, LossReason, Pipeline, Stage, TransitionRule
-from sputnik.sales.tests.helpers import new_deal, stage
+from sputnik.sales.tests.helpers import HTMX, field_block, new_deal, stage
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def field_block(html: str, name: str) -> str:
-    """The markup of one form field: from its widget to the next field's label."""
-    start = html.index(f'id="id_{name}')
-    end = html.find('<label class="form-label"', start)
-    return html[start : end if end > 0 else len(html)]
 
 
 def stage_names(pipeline) -> list[str]:
@@ -155,7 +146,7 @@ def test_the_services_refusals_appear_next_to_their_fields(admin, pipeline, line
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "её исход нельзя изменить" in field_block(html, "outcome")
+    assert "его исход нельзя изменить" in field_block(html, "outcome")
     first.refresh_from_db()
     assert first.outcome == "open"
 
