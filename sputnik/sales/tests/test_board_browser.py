@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from sputnik.access import demo as access_demo
 from sputnik.access.models import RoleCode, User
 from sputnik.directory import demo as directory_demo
-from sputnik.directory.tests.factories import OrganizationFactory
 from sputnik.sales import demo as sales_demo
 from sputnik.sales.models import Deal, LossReason
 from sputnik.sales.tests.helpers import new_deal, stage
@@ -31,18 +30,12 @@ def drag(source, target):
 
 
 @pytest.fixture
-def seller(make_user, line_a):
-    return make_user(lines={line_a: "write"}, last_name="Петров", first_name="Пётр")
-
-
-@pytest.fixture
-def deals(pipeline, seller, line_a):
-    alpha = OrganizationFactory(business_lines=[line_a], short_name="Альфа")
+def deals(pipeline, client_org, seller, line_a):
     return {
         "licences": new_deal(
-            pipeline, alpha, line_a, "Лицензии", amount=Decimal("90000"), responsible=seller
+            pipeline, client_org, line_a, "Лицензии", amount=Decimal("90000"), responsible=seller
         ),
-        "server": new_deal(pipeline, alpha, line_a, "Сервер", responsible=seller),
+        "server": new_deal(pipeline, client_org, line_a, "Сервер", responsible=seller),
     }
 
 

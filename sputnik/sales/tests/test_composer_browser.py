@@ -25,22 +25,8 @@ MARK = "window.spStillHere = true"
 STILL_HERE = "window.spStillHere === true"
 
 
-@pytest.fixture
-def seller(make_user, line_a):
-    return make_user(lines={line_a: "write"}, last_name="Продавцова", first_name="Анна")
-
-
-@pytest.fixture
-def deal(pipeline, seller, line_a):
-    """Альфа with one contact person and a deal in the first stage."""
-    alpha = OrganizationFactory(business_lines=[line_a], short_name="Альфа")
-    person = PersonFactory(business_lines=[line_a], last_name="Иванов", first_name="Пётр")
-    directory_services.employment_create(actor=None, person=person, organization=alpha)
-    return new_deal(pipeline, alpha, line_a, "Лицензии", actor=seller, responsible=seller)
-
-
 def test_on_the_card_c_logs_a_call_that_moves_the_deal_and_plans_the_meeting(
-    signed_in, live_server, seller, deal, meeting_agreed
+    signed_in, live_server, seller, deal, contact_person, meeting_agreed
 ):
     page = signed_in(seller)
     page.goto(f"{live_server.url}/organizations/{deal.organization.pk}/")

@@ -4,6 +4,7 @@ fields, its result moves the deal and proposes the next contact, one click plans
 a substitution), a head of sales the team's, never another business line's."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -23,28 +24,6 @@ QUICK = "/interactions/quick/"
 HTMX = {"HX-Request": "true"}
 # A Wednesday noon in Moscow: "today" has a morning behind it and an afternoon ahead.
 NOON = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def seller(make_user, line_a):
-    return make_user(lines={line_a: "write"}, last_name="Продавцова")
-
-
-@pytest.fixture
-def client_org(line_a):
-    return OrganizationFactory(business_lines=[line_a], short_name="Альфа")
-
-
-@pytest.fixture
-def contact_person(client_org, line_a):
-    person = PersonFactory(business_lines=[line_a], last_name="Иванов")
-    directory_services.employment_create(actor=None, person=person, organization=client_org)
-    return person
-
-
-@pytest.fixture
-def deal(pipeline, client_org, line_a, seller):
-    return new_deal(pipeline, client_org, line_a, "Лицензии", actor=seller, responsible=seller)
 
 
 @pytest.fixture
@@ -126,7 +105,10 @@ def test_a_call_is_logged_with_its_result(seller, client_org, contact_person, no
     assert call.notes == "Секретарь просила перезвонить" and call.happened_at is not None
     assert "Не ответил" in answer.text  # the success line
     assert 'data-testid="quick-log-form"' in answer.text  # and an empty form again
-    assert answer.headers["HX-Trigger"] == '{"sp-interactions-changed": {}}'
+    assert set(json.loads(answer.headers["HX-Trigger"])) == {
+        "sp-interactions-changed",
+        "sp-timeline-changed",
+    }
 
 
 def test_a_result_moves_the_deal_and_the_proposed_meeting_is_planned_with_one_click(

@@ -18,21 +18,8 @@ from sputnik.sales.tests.helpers import new_deal
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def seller(make_user, line_a):
-    return make_user(lines={line_a: "write"}, last_name="Продавцова", first_name="Анна")
-
-
-@pytest.fixture
-def deal(pipeline, seller, line_a):
-    alpha = OrganizationFactory(business_lines=[line_a], short_name="Альфа")
-    person = PersonFactory(business_lines=[line_a], last_name="Иванов", first_name="Пётр")
-    directory_services.employment_create(actor=None, person=person, organization=alpha)
-    return new_deal(pipeline, alpha, line_a, "Лицензии", actor=seller, responsible=seller)
-
-
 def test_a_call_logged_by_keyboard_moves_the_deal_and_the_proposed_meeting_is_planned(
-    signed_in, live_server, seller, deal, meeting_agreed
+    signed_in, live_server, seller, deal, contact_person, meeting_agreed
 ):
     page = signed_in(seller)
     page.get_by_test_id("home-my-work").get_by_role("link").click()
