@@ -58,6 +58,17 @@ def deal_data(pipeline, organization, line, **values):
     }
 
 
+def api_deal_body(pipeline, organization, line, **values):
+    """The least the API needs to open a deal (it starts in the pipeline's first stage)."""
+    return {
+        "name": "Через API",
+        "organization": organization.pk,
+        "business_line": line.pk,
+        "pipeline": pipeline.pk,
+        **values,
+    }
+
+
 def test_a_deal_is_opened_from_the_list_for_a_prefilled_organisation_with_its_attributes(
     seller, pipeline, line_a, client_org, boss, stranger, deal_attributes
 ):
@@ -148,13 +159,7 @@ def test_persons_must_work_at_the_deals_organisation(
     assert "persons" in error.value.message_dict
 
     api = clients_for(seller)[1]
-    body = {
-        "name": "Через API",
-        "organization": client_org.pk,
-        "business_line": line_a.pk,
-        "pipeline": pipeline.pk,
-        "persons": [stranger.pk],
-    }
+    body = api_deal_body(pipeline, client_org, line_a, persons=[stranger.pk])
     response = api.post("/api/v1/deals/", body, format="json")
     assert response.status_code == 400 and "persons" in response.json()["errors"]
 
@@ -245,12 +250,7 @@ def test_the_api_opens_deals_with_custom_attributes_checked(
     seller, pipeline, line_a, client_org, deal_attributes
 ):
     api = clients_for(seller)[1]
-    body = {
-        "name": "Через API",
-        "organization": client_org.pk,
-        "business_line": line_a.pk,
-        "pipeline": pipeline.pk,
-    }
+    body = api_deal_body(pipeline, client_org, line_a)
     missing = api.post("/api/v1/deals/", body, format="json")
     assert missing.status_code == 400
     assert "Номер договора" in str(missing.json()["errors"]["attributes"])
