@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -165,3 +165,19 @@ def pdf_from_html(html: str) -> bytes:
             return super().fetch(url, headers)
 
     return weasyprint.HTML(string=html, url_fetcher=FontsOnly()).write_pdf()
+
+
+class OrganizationPanelsView(OrganizationCardMixin, ObjectDetailView):
+    """One slot of panels of the organisation, alone: the card and the dossier reload
+    their right column with it after a contact is logged."""
+
+    template_name = "core/panels.html"
+    SLOTS = {"card", "related"}
+
+    def get(self, request, *args, **kwargs):
+        if kwargs["slot"] not in self.SLOTS:
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {"shown_panels": panels(self.request, self.object, self.kwargs["slot"])}

@@ -26,6 +26,11 @@ urlpatterns = [
         name="organization_dossier",
     ),
     path(
+        "organizations/<int:pk>/panels/<slug:slot>/",
+        dossier_views.OrganizationPanelsView.as_view(),
+        name="organization_panels",
+    ),
+    path(
         "organizations/<int:pk>/dossier/print/",
         dossier_views.OrganizationDossierPrintView.as_view(),
         name="organization_dossier_print",

@@ -237,3 +237,32 @@ def test_the_organisation_card_and_dossier_offer_the_quick_contact_form(
     # Another line's salesperson sees neither this line's deals nor its next contact.
     page = clients_for(consultant)[0].get(f"/organizations/{shared.pk}/").content.decode()
     assert "Лицензии" not in page
+
+
+def test_the_right_column_reloads_alone_and_follows_new_contacts(
+    story, shared, seller, consultant, line_a
+):
+    page = clients_for(seller)[0]
+    card_html = page.get(f"/organizations/{shared.pk}/").text
+    assert f"/organizations/{shared.pk}/panels/card/" in card_html  # reloads after a contact
+    assert f"/organizations/{shared.pk}/panels/related/" in dossier(seller, shared).text
+
+    services.interaction_plan(
+        actor=seller,
+        kind="call",
+        organization=shared,
+        business_line=line_a,
+        subject="Срочный звонок",
+        due_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    for slot in ("card", "related"):
+        panels = page.get(f"/organizations/{shared.pk}/panels/{slot}/")
+        assert panels.status_code == 200
+        nearest = panels.text.split('data-testid="next-contact"')[1]
+        assert "Срочный звонок" in nearest and "Лицензии" in panels.text
+        assert "<nav" not in panels.text  # the panels alone
+    assert page.get(f"/organizations/{shared.pk}/panels/composer/").status_code == 404
+    other = clients_for(consultant)[0].get(f"/organizations/{shared.pk}/panels/card/")
+    assert "Срочный звонок" not in other.text and "Лицензии" not in other.text
+    hidden = OrganizationFactory(business_lines=[consultant.line_memberships.get().line])
+    assert page.get(f"/organizations/{hidden.pk}/panels/card/").status_code == 404
