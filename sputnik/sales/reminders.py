@@ -77,8 +77,9 @@ def remind_task(interaction_id: int, due_at: str) -> None:
     interaction = Interaction.objects.filter(pk=interaction_id).first()
     if interaction is None or interaction.due_at is None:
         return
-    if interaction.due_at.isoformat() != due_at:
-        return  # moved since: the task enqueued by the move reminds of it
+    if interaction.due_at != datetime.datetime.fromisoformat(due_at):
+        return  # moved since: the task enqueued by the move reminds of it (compared as
+        # moments: the due time was queued in the local zone and comes back in UTC)
     when = remind_at(interaction)
     if when > timezone.now():
         enqueue_at(remind_task, when, interaction_id, due_at)  # the lead time was shortened

@@ -119,6 +119,18 @@ def test_a_contact_due_in_the_past_is_reminded_exactly_once(
     assert notes.count() == 1 and len(inbox.messages) == 1
 
 
+def test_a_contact_planned_in_local_time_is_reminded_by_its_own_task(
+    inbox, seller, org, line_a, django_capture_on_commit_callbacks
+):
+    """Forms give the due time in the local zone; the database gives it back in UTC."""
+    due = timezone.localtime(NOW() - datetime.timedelta(minutes=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        plan(seller, org, line_a, due)
+
+    assert Notification.objects.filter(recipient=seller).count() == 1
+    assert len(inbox.to("seller@example.com")) == 1
+
+
 def test_moving_the_due_time_reschedules_the_reminder(
     inbox, deferred, seller, org, line_a, django_capture_on_commit_callbacks
 ):
