@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -465,7 +466,7 @@ class HandoverResult(serializers.Serializer):
 
 
 class MayHandOver(permissions.BasePermission):
-    message = "Only heads of sales and administrators hand clients over."
+    message = gettext_lazy("Only heads of sales and administrators hand clients over.")
 
     def has_permission(self, request, view):
         return request.user.has_perm(PERMISSION)

@@ -215,6 +215,8 @@ def test_without_the_permission_everything_is_refused(people, book):
     assert page.post("/sales/handover/", form).status_code == 403
     for url in ("/api/v1/handover/preview/", "/api/v1/handover/apply/"):
         assert api.post(url, {"source": alice.pk, "target": bob.pk}).status_code == 403
+    refused = api.post("/api/v1/handover/preview/", {}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert "руководител" in refused.json()["detail"].lower()
     assert responsible(book["org1"]) == alice
     anonymous_page, anonymous_api = clients_for(None)
     assert anonymous_page.get("/sales/handover/").status_code == 302
