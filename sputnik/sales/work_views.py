@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -29,7 +29,7 @@ from sputnik.access.models import LineMembership, Substitution, User
 from sputnik.core.exceptions import StaleEdit
 from sputnik.core.roles import LineRole, line_access
 from sputnik.core.services import ensure_visible
-from sputnik.directory.models import Organization
+from sputnik.directory.models import Organization, Person
 
 from . import services
 from .models import Deal, Interaction, InteractionStatus
@@ -405,9 +405,11 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
             today=Count("pk", filter=Q(due_at__gte=now, due_at__lt=tomorrow)),
             upcoming=Count("pk", filter=Q(due_at__gte=tomorrow, due_at__lt=week_end)),
         )
-        rows = planned.select_related(
-            "organization", "deal__stage", "responsible"
-        ).prefetch_related("persons")
+        # A contact may name a person or deal of another line: only visible ones are shown.
+        rows = planned.select_related("organization", "responsible").prefetch_related(
+            Prefetch("persons", queryset=Person.objects.restrict(user)),
+            Prefetch("deal", queryset=Deal.objects.restrict(user).select_related("stage")),
+        )
         overdue = list(rows.filter(due_at__lt=now).order_by("-due_at", "-pk")[:SECTION_LIMIT])
         coming = list(
             rows.filter(due_at__gte=now, due_at__lt=week_end).order_by("due_at", "pk")[

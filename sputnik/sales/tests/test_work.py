@@ -306,6 +306,20 @@ def test_my_work_shows_overdue_today_and_upcoming_of_the_user_only(
     assert marked(badge, "overdue-badge").startswith("2")
 
 
+def test_my_work_names_only_the_persons_and_deal_the_user_may_see(
+    noon, seller, make_user, line_a, line_b, pipeline
+):
+    """A contact on the user's line may name another line's person or deal: not shown."""
+    both = OrganizationFactory(business_lines=[line_a, line_b], short_name="Общая")
+    hidden = PersonFactory(business_lines=[line_b], last_name="Скрытов")
+    other_deal = new_deal(pipeline, both, line_b, "Чужая сделка")
+    plan(seller, both, line_a, local(0, 15), subject="Звонок", persons=[hidden])
+    Interaction.objects.filter(subject="Звонок").update(deal=other_deal)
+    text = clients_for(seller)[0].get("/work/").text
+    assert "Общая" in text and "Звонок" in text
+    assert "Скрытов" not in text and "Чужая сделка" not in text
+
+
 def test_empty_sections_teach(seller):
     shown = sections(clients_for(seller)[0].get("/work/").text)
     assert 'data-testid="plan-one"' in shown["today"]
