@@ -34,7 +34,7 @@ from sputnik.access.models import Substitution
 from sputnik.access.services import notify
 from sputnik.core.scheduling import daily_at, enqueue_at, every, periodic, reschedule
 
-from .models import Interaction, InteractionStatus, SalesProfile
+from .models import Deal, Interaction, InteractionStatus, SalesProfile
 
 logger = logging.getLogger(__name__)
 
@@ -160,10 +160,23 @@ def _remind(recipient, interaction: Interaction) -> None:
                 recipient,
                 subject=title,
                 template="sales/mail/reminder",
-                context={"interaction": interaction, "when": when, "url": absolute(url)},
+                context={
+                    "interaction": interaction,
+                    "deal": _visible_deal(recipient, interaction),
+                    "when": when,
+                    "url": absolute(url),
+                },
             )
         except OSError:  # the notification stands; a reminder is not sent twice
             logger.exception("Reminder e-mail to %s failed", recipient.email)
+
+
+def _visible_deal(recipient, interaction: Interaction):
+    """The contact's deal, named only to a recipient who may see it (it may be on
+    another business line than the contact)."""
+    if interaction.deal_id is None:
+        return None
+    return Deal.objects.restrict(recipient).filter(pk=interaction.deal_id).first()
 
 
 @periodic(daily_at(DIGEST_HOUR))

@@ -131,6 +131,25 @@ def test_a_contact_planned_in_local_time_is_reminded_by_its_own_task(
     assert len(inbox.to("seller@example.com")) == 1
 
 
+def test_the_reminder_names_the_deal_only_to_those_who_may_see_it(
+    inbox, seller, line_a, line_b, pipeline, django_capture_on_commit_callbacks
+):
+    from sputnik.sales.tests.helpers import new_deal
+
+    both = OrganizationFactory(business_lines=[line_a, line_b], short_name="Общая")
+    other_deal = new_deal(pipeline, both, line_b, "Чужая сделка")
+    contact = plan(seller, both, line_a, NOW() + datetime.timedelta(days=1))
+    contact.__class__.objects.filter(pk=contact.pk).update(
+        deal=other_deal, due_at=NOW() - datetime.timedelta(minutes=5)
+    )
+    reminders.sweep_task.call()
+
+    [message] = inbox.to("seller@example.com")
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "Общая" in Inbox.text(message) and "Общая" in html
+    assert "Чужая сделка" not in Inbox.text(message) + html
+
+
 def test_moving_the_due_time_reschedules_the_reminder(
     inbox, deferred, seller, org, line_a, django_capture_on_commit_callbacks
 ):
