@@ -213,7 +213,10 @@ def digest_task() -> None:
             *by_owner.get(person.pk, []),
             *(i for absent in deputies[person.pk] for i in by_owner.get(absent, [])),
         ]
-        send_digest(person, mine, today)
+        try:
+            send_digest(person, mine, today)
+        except OSError:  # one refused address must not keep the others' digests back
+            logger.exception("Morning digest to %s failed", person.email)
 
 
 def send_digest(person, interactions: list[Interaction], today: datetime.date) -> bool:

@@ -5,6 +5,7 @@ people who may see the contact."""
 
 import datetime
 import email
+import smtplib
 import socket
 from email.policy import default as email_policy
 
@@ -293,6 +294,27 @@ def test_the_morning_digest_lists_todays_and_overdue_contacts_once(
     assert timezone.localdate().strftime("%d.%m.%Y") in digest["Subject"]
     assert not inbox.to("quiet@example.com")
     assert SalesProfile.objects.get(user=seller).digest_sent_on == timezone.localdate()
+
+
+def test_one_failed_digest_does_not_stop_the_others(
+    inbox, monkeypatch, make_user, seller, org, line_a
+):
+    colleague = make_user(lines={line_a: "write"}, email="colleague@example.com")
+    for person in (seller, colleague):
+        plan(person, org, line_a, NOW() - datetime.timedelta(days=1))
+    mail, calls = reminders._mail, []
+
+    def first_refused(recipient, **kwargs):
+        calls.append(recipient)
+        if len(calls) == 1:
+            raise smtplib.SMTPRecipientsRefused({recipient.email: (550, b"No such user")})
+        mail(recipient, **kwargs)
+
+    monkeypatch.setattr(reminders, "_mail", first_refused)
+    reminders.digest_task.call()
+
+    assert len(calls) == 2
+    assert [m["To"] for _, m in inbox.messages] == [calls[1].email]
 
 
 def test_periodic_work_reschedules_itself_and_starts_once(settings, deferred):
