@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -285,14 +285,20 @@ class Substitution(TimeStamped, Authored):
         return self.starts_on <= timezone.localdate() <= self.ends_on
 
     @classmethod
-    def access_condition(cls, user, action: str) -> Q | None:
-        """Heads with the permission see and arrange every substitution; an employee sees
-        the ones they are part of."""
-        if user.has_perm(f"access.{'view' if action == 'view' else 'change'}_substitution"):
+    def access_condition(cls, user, action: str) -> Q | Exists | None:
+        """Heads with the permission see and arrange the substitutions of the employees
+        of the lines they manage (all of them with every line); an employee sees the ones
+        they are part of."""
+        own = Q(absent=user) | Q(deputy=user) if action == "view" else None
+        if not user.has_perm(f"access.{'view' if action == 'view' else 'change'}_substitution"):
+            return own
+        managed = line_access(user).line_ids(LineRole.MANAGE)
+        if managed is None:
             return Q()
-        if action == "view":
-            return Q(absent=user) | Q(deputy=user)
-        return None
+        theirs = Exists(
+            LineMembership.objects.filter(user=OuterRef("absent"), line_id__in=managed)
+        )
+        return theirs | own if own is not None else theirs
 
 
 class RoleCode(models.TextChoices):

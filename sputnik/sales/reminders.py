@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_LEAD = SalesProfile._meta.get_field("reminder_lead_minutes").default
 SWEEP_EVERY = datetime.timedelta(minutes=5)
 DIGEST_HOUR = 8
+# The digest lists contacts overdue this long at most; older ones wait on "my work".
+DIGEST_LOOKBACK = datetime.timedelta(days=30)
 LONGEST_LEAD = datetime.timedelta(
     minutes=SalesProfile._meta.get_field("reminder_lead_minutes").validators[0].limit_value
 )
@@ -189,7 +191,11 @@ def digest_task() -> None:
         datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time())
     )
     planned = (
-        Interaction.objects.filter(status=InteractionStatus.PLANNED, due_at__lt=end_of_day)
+        Interaction.objects.filter(
+            status=InteractionStatus.PLANNED,
+            due_at__lt=end_of_day,
+            due_at__gte=timezone.now() - DIGEST_LOOKBACK,
+        )
         .select_related("organization", "deal", "responsible")
         .order_by("due_at", "id")
     )

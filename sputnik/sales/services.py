@@ -119,6 +119,7 @@ def deal_create(
         raise ValidationError({"stage": _("A new deal starts in a stage in progress.")})
     persons = list(persons)
     _check_persons(values.get("organization"), persons)
+    _check_line(values)
     values["attributes"] = _deal_attributes(actor, values.get("attributes"))
     deal = Deal(pipeline=pipeline, stage=stage, **values)
     _check_required(deal, stage, persons)
@@ -151,6 +152,14 @@ def deal_update(*, actor, deal: Deal, expected_version: int | None, **changes: A
         same = organization is not None and organization.pk == stored.organization_id
         kept = set(stored.persons.values_list("pk", flat=True)) if same else set()
         _check_persons(organization, changes["persons"], kept=kept)
+    if "organization" in changes or "business_line" in changes:
+        line = changes.get("business_line", stored.business_line)
+        _check_line(
+            {
+                "business_line": line,
+                "organization": changes.get("organization", stored.organization),
+            }
+        )
     if "attributes" in changes:
         changes["attributes"] = _deal_attributes(
             actor, changes["attributes"], current=stored.attributes
@@ -351,15 +360,19 @@ def interaction_update(
     """Change a contact's details (moving a planned one's due time re-plans it)."""
     if "status" in changes or "result" in changes:
         raise ValidationError(_("Complete or cancel the contact to change its status."))
-    if "deal" in changes or "organization" in changes:
-        stored = {"organization": interaction.organization, "deal": interaction.deal}
+    if {"deal", "organization", "business_line"} & set(changes):
+        stored = {
+            "organization": interaction.organization,
+            "deal": interaction.deal,
+            "business_line": interaction.business_line,
+        }
         _check_deal({**stored, **changes})
     replanned = any(
         name in changes and changes[name] != getattr(interaction, name)
         for name in ("due_at", "responsible")
     )
-    if replanned and "due_at" in changes:
-        changes["reminded_at"] = None  # moved: remind of it again at the new time
+    if replanned:
+        changes["reminded_at"] = None  # moved or handed on: remind of it again
     interaction = record_update(
         interaction, actor=actor, expected_version=expected_version, **changes
     )
@@ -369,9 +382,23 @@ def interaction_update(
 
 
 def _check_deal(values: dict) -> None:
+    """A contact's deal is its organisation's, and both are in the contact's line."""
     deal, organization = values.get("deal"), values.get("organization")
     if deal is not None and organization is not None and deal.organization_id != organization.pk:
         raise ValidationError({"deal": _("The deal is another organisation's.")})
+    _check_line(values)
+
+
+def _check_line(values: dict) -> None:
+    """A deal or a contact belongs to one of its organisation's business lines: filed
+    elsewhere it would show the organisation to a line that does not work with it."""
+    line, organization = values.get("business_line"), values.get("organization")
+    if line is None or organization is None:
+        return
+    if not organization.business_lines.filter(pk=line.pk).exists():
+        raise ValidationError(
+            {"business_line": _("The organisation is not in this business line.")}
+        )
 
 
 def _check_result(result: InteractionResult | None, kind: str | None) -> None:

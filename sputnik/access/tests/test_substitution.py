@@ -275,3 +275,19 @@ def test_the_api(team, make_user, line_a, today):
     )
     assert api.post(f"/api/v1/substitutions/{planned.json()['id']}/end/").status_code == 204
     assert clients_for(None)[1].get("/api/v1/substitutions/").status_code == 401
+
+
+def test_a_head_sees_and_ends_only_the_substitutions_of_their_lines(
+    team, today, make_user, line_a
+):
+    substitution = arrange(team, today, today + datetime.timedelta(days=3))
+    head_a = make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "manage"})
+    assert not Substitution.objects.restrict(head_a).exists()
+    assert not Substitution.objects.restrict(head_a, "change").exists()
+    page = clients_for(head_a)[0]
+    assert page.post(f"/sales/substitutions/{substitution.pk}/end/").status_code in {403, 404}
+    assert Substitution.objects.get(pk=substitution.pk).ends_on == substitution.ends_on
+    # Their own substitution they see, whoever's line it is.
+    own = arrange(team, today, today, absent=head_a, deputy=team["deputy"])
+    assert list(Substitution.objects.restrict(head_a)) == [own]
+    assert set(Substitution.objects.restrict(team["head"])) == {substitution, own}

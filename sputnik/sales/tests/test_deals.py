@@ -249,6 +249,7 @@ def test_results_move_only_deals_the_actor_may_change_and_never_lose_the_contact
     pipeline, make_user, line_a, line_b, client_org, meeting_agreed
 ):
     reader_here = make_user(lines={line_a: "read", line_b: "write"})
+    client_org.business_lines.add(line_b)  # both lines work with it
     deal = new_deal(pipeline, client_org, line_a, "Лицензии")
     services.interaction_log(
         actor=reader_here,
@@ -347,3 +348,32 @@ def test_cancelling_deleting_and_removing_rules_through_the_api(
     admin = clients_for(admin_user)[1]
     assert admin.delete(f"/api/v1/transition-rules/{rule.pk}/").status_code == 204
     assert not TransitionRule.objects.exists()
+
+
+def test_deals_and_contacts_stay_in_their_organisations_business_lines(
+    pipeline, seller, line_a, line_b, client_org
+):
+    with pytest.raises(ValidationError) as refused:
+        new_deal(pipeline, client_org, line_b, "Чужая линия", actor=seller)
+    assert "business_line" in refused.value.error_dict
+    common = dict(actor=seller, kind="call", organization=client_org, business_line=line_b)
+    with pytest.raises(ValidationError) as refused:
+        services.interaction_log(**common)
+    assert "business_line" in refused.value.error_dict
+    with pytest.raises(ValidationError):
+        services.interaction_plan(**common, due_at=datetime.datetime.now(datetime.UTC))
+
+    deal = new_deal(pipeline, client_org, line_a, "Своя линия", actor=seller)
+    with pytest.raises(ValidationError):
+        services.deal_update(
+            actor=seller, deal=deal, expected_version=deal.version, business_line=line_b
+        )
+    contact, _ = services.interaction_log(**{**common, "business_line": line_a})
+    with pytest.raises(ValidationError):
+        services.interaction_update(
+            actor=seller,
+            interaction=contact,
+            expected_version=contact.version,
+            business_line=line_b,
+        )
+    assert Deal.objects.get(pk=deal.pk).business_line == line_a

@@ -281,6 +281,7 @@ def test_the_morning_digest_lists_todays_and_overdue_contacts_once(
     plan(seller, org, line_a, late_today, subject="Сегодняшний звонок")
     plan(seller, org, line_a, NOW() - datetime.timedelta(days=2), subject="Просроченный")
     plan(seller, org, line_a, NOW() + datetime.timedelta(days=3), subject="Потом")
+    plan(seller, org, line_a, NOW() - datetime.timedelta(days=45), subject="Забытый")
     quiet = make_user(lines={line_a: "write"}, email="quiet@example.com")
     SalesProfile.objects.create(user=quiet, morning_digest=False)
     plan(quiet, org, line_a, NOW() - datetime.timedelta(hours=1))
@@ -291,6 +292,7 @@ def test_the_morning_digest_lists_todays_and_overdue_contacts_once(
     [digest] = inbox.to("seller@example.com")
     text = Inbox.text(digest)
     assert "Сегодняшний звонок" in text and "Просроченный" in text and "Потом" not in text
+    assert "Забытый" not in text  # overdue for over a month: on "my work", not every morning
     assert timezone.localdate().strftime("%d.%m.%Y") in digest["Subject"]
     assert not inbox.to("quiet@example.com")
     assert SalesProfile.objects.get(user=seller).digest_sent_on == timezone.localdate()
