@@ -295,9 +295,7 @@ class Substitution(TimeStamped, Authored):
         managed = line_access(user).line_ids(LineRole.MANAGE)
         if managed is None:
             return Q()
-        theirs = Exists(
-            LineMembership.objects.filter(user=OuterRef("absent"), line_id__in=managed)
-        )
+        theirs = Exists(LineMembership.objects.filter(user=OuterRef("absent"), line_id__in=managed))
         return theirs | own if own is not None else theirs
 
 

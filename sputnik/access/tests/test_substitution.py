@@ -277,9 +277,7 @@ def test_the_api(team, make_user, line_a, today):
     assert clients_for(None)[1].get("/api/v1/substitutions/").status_code == 401
 
 
-def test_a_head_sees_and_ends_only_the_substitutions_of_their_lines(
-    team, today, make_user, line_a
-):
+def test_a_head_sees_and_ends_only_the_substitutions_of_their_lines(team, today, make_user, line_a):
     substitution = arrange(team, today, today + datetime.timedelta(days=3))
     head_a = make_user(RoleCode.HEAD_OF_SALES, lines={line_a: "manage"})
     assert not Substitution.objects.restrict(head_a).exists()
