@@ -19,6 +19,7 @@ from .models import Deal, Interaction, InteractionStatus, StageChange
 
 ORGANIZATION = "directory.Organization"
 
+PANEL_DEALS = 10  # open deals listed beside an organisation; the rest on the deals page
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
 
 
@@ -68,11 +69,13 @@ def open_deals_panel(request, organization) -> dict | None:
         Deal.objects.restrict(user)
         .filter(organization=organization, closed_at__isnull=True)
         .select_related("stage", "pipeline", "responsible")
-        .order_by("pipeline__order", "stage__order", "-created_at", "-pk")
+        .order_by("pipeline__order", "stage__order", "-created_at", "-pk")[: PANEL_DEALS + 1]
     )
     for deal in deals:
         deal.currency_sign = CURRENCY_SIGNS.get(deal.currency, deal.currency)
-    return {"deals": deals}
+    more = len(deals) > PANEL_DEALS
+    all_url = reverse("sales:deal_list") + f"?organization={organization.pk}&open=true"
+    return {"deals": deals[:PANEL_DEALS], "more": more, "all_url": all_url}
 
 
 def next_contact_panel(request, organization) -> dict | None:

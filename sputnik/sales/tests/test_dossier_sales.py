@@ -266,3 +266,14 @@ def test_the_right_column_reloads_alone_and_follows_new_contacts(
     assert "Срочный звонок" not in other.text and "Лицензии" not in other.text
     hidden = OrganizationFactory(business_lines=[consultant.line_memberships.get().line])
     assert page.get(f"/organizations/{hidden.pk}/panels/card/").status_code == 404
+
+
+def test_the_open_deals_panel_lists_ten_and_links_the_rest(pipeline, shared, seller, line_a):
+    for number in range(12):
+        new_deal(pipeline, shared, line_a, f"Сделка {number:02}", actor=seller)
+    panel = clients_for(seller)[0].get(f"/organizations/{shared.pk}/panels/card/").text
+    deals = panel.split('data-testid="open-deals"')[1]
+    assert deals.count("/deals/") - deals.count("/deals/?") == 10
+    assert f"/deals/?organization={shared.pk}&amp;open=true" in deals
+    listed = clients_for(seller)[0].get(f"/deals/?organization={shared.pk}&open=true").text
+    assert all(f"Сделка {number:02}" in listed for number in range(12))
