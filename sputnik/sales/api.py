@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, viewsets
@@ -343,10 +344,14 @@ class InteractionFilter(django_filters.FilterSet):
         fields = ["organization", "deal", "kind", "status", "responsible", "business_line"]
 
     def by_overdue(self, queryset, name, value):
-        from django.utils import timezone
-
         late = Q(status=InteractionStatus.PLANNED, due_at__lt=timezone.now())
         return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class OverdueCountSerializer(serializers.Serializer):
+    responsible = serializers.IntegerField()
+    name = serializers.CharField()
+    overdue = serializers.IntegerField()
 
 
 class InteractionViewSet(RestrictedViewSet):
@@ -401,6 +406,25 @@ class InteractionViewSet(RestrictedViewSet):
                 **values,
             )
         return Response(self.get_serializer(interaction).data)
+
+    @extend_schema(responses=OverdueCountSerializer(many=True))
+    @action(detail=False, methods=["get"], url_path="overdue-by-employee")
+    def overdue_by_employee(self, request):
+        """Overdue planned contacts the caller may see, counted per responsible employee,
+        most first."""
+        counted = (
+            self.restricted_queryset("view")
+            .filter(status=InteractionStatus.PLANNED, due_at__lt=timezone.now())
+            .values("responsible")
+            .annotate(overdue=Count("pk"))
+            .order_by("-overdue", "responsible")
+        )
+        names = {
+            user.pk: user.full_name
+            for user in User.objects.filter(pk__in=[row["responsible"] for row in counted])
+        }
+        rows = [{**row, "name": names[row["responsible"]]} for row in counted]
+        return Response(OverdueCountSerializer(rows, many=True).data)
 
     @extend_schema(request=VersionInput, responses=InteractionSerializer)
     @action(detail=True, methods=["post"])

@@ -377,3 +377,32 @@ def test_deals_and_contacts_stay_in_their_organisations_business_lines(
             business_line=line_b,
         )
     assert Deal.objects.get(pk=deal.pk).business_line == line_a
+
+
+def test_overdue_contacts_are_counted_per_employee_within_the_callers_lines(
+    make_user, line_a, line_b, client_org
+):
+    first, second = make_user(lines={line_a: "write"}), make_user(lines={line_a: "write"})
+    elsewhere = make_user(lines={line_b: "write"})
+    other_org = OrganizationFactory(business_lines=[line_b])
+    past = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1)
+    future = past + datetime.timedelta(days=2)
+
+    def plan(actor, org, line, due):
+        services.interaction_plan(
+            actor=actor, kind="call", organization=org, business_line=line, due_at=due
+        )
+
+    for due in (past, past, future):
+        plan(first, client_org, line_a, due)
+    plan(second, client_org, line_a, past)
+    plan(elsewhere, other_org, line_b, past)
+
+    head = make_user("head_of_sales", lines={line_a: "manage"})
+    counts = clients_for(head)[1].get("/api/v1/interactions/overdue-by-employee/").json()
+    assert [(row["responsible"], row["overdue"]) for row in counts] == [
+        (first.pk, 2),
+        (second.pk, 1),
+    ]
+    assert counts[0]["name"] == first.full_name
+    assert clients_for(None)[1].get("/api/v1/interactions/overdue-by-employee/").status_code == 401
