@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sputnik.access.models import User
+from sputnik.access.models import BusinessLine, User
 from sputnik.core.filters import contains, ordering_filter, search_filter
 
 from .models import Deal, Pipeline, Stage
@@ -25,6 +25,13 @@ class DealFilter(django_filters.FilterSet):
         label=_("Responsible"),
         empty_label=_("Anyone"),
     )
+    business_line = django_filters.ModelChoiceFilter(
+        queryset=BusinessLine.objects.all(), label=_("Business line"), empty_label=_("All")
+    )
+    # By id only (links from an organisation's card): a select of every organisation
+    # would list a million of them, so the panel does not show it.
+    organization = django_filters.NumberFilter(field_name="organization_id")
+    builder_only = frozenset({"organization"})
     open = django_filters.ChoiceFilter(
         label=_("State"),
         choices=[("true", _("Open")), ("false", _("Closed"))],

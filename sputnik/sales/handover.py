@@ -207,7 +207,7 @@ def _why_staying(row, target: User) -> str:
         lines = [row.business_line]
     return _("%(employee)s has no write access to %(lines)s") % {
         "employee": target.short_name,
-        "lines": ", ".join(f"“{line}”" for line in lines),
+        "lines": ", ".join(_("“%(line)s”") % {"line": line} for line in lines),
     }
 
 

@@ -143,9 +143,10 @@ def recipients(interaction: Interaction) -> list:
 def _remind(recipient, interaction: Interaction) -> None:
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         when = timezone.localtime(interaction.due_at)
-        title = _("%(kind)s at %(time)s: %(organization)s") % {
+        title = _("%(kind)s on %(date)s at %(time)s: %(organization)s") % {
             "kind": interaction.get_kind_display(),
-            "time": date_format(when, "SHORT_DATETIME_FORMAT"),
+            "date": date_format(when, "SHORT_DATE_FORMAT"),
+            "time": date_format(when, "TIME_FORMAT"),
             "organization": interaction.organization,
         }
         if interaction.responsible_id != recipient.pk:

@@ -277,3 +277,4 @@ def test_the_open_deals_panel_lists_ten_and_links_the_rest(pipeline, shared, sel
     assert f"/deals/?organization={shared.pk}&amp;open=true" in deals
     listed = clients_for(seller)[0].get(f"/deals/?organization={shared.pk}&open=true").text
     assert all(f"Сделка {number:02}" in listed for number in range(12))
+    assert '<select name="organization"' not in listed  # never a select of every organisation
