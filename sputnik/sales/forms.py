@@ -107,7 +107,8 @@ class DealForm(AttributesFormMixin, VersionedForm):
         visible = Person.objects.restrict(self.user).filter(employments__in=employees)
         offered = Q(pk__in=visible.values("pk"))
         if self.instance.pk and organization == str(self.instance.organization_id):
-            offered |= Q(pk__in=self.instance.persons.values("pk"))  # even if they left
+            stored = Person.objects.restrict(self.user).filter(deals=self.instance)
+            offered |= Q(pk__in=stored.values("pk"))  # even if they left
         self.fields["persons"].queryset = Person.objects.filter(offered).order_by(
             "last_name", "first_name", "id"
         )
@@ -165,6 +166,17 @@ class DealForm(AttributesFormMixin, VersionedForm):
         """What a new deal is opened with."""
         data = dict(self.cleaned_data)
         data.pop("version", None)
+        return data
+
+    def changes(self) -> dict:
+        """What the deal is saved with. Its persons the user may not see are not offered,
+        and stay on it as long as its organisation does not change."""
+        data = super().changes()
+        stored = Deal.objects.filter(pk=self.instance.pk).values_list("organization", flat=True)
+        if "persons" in data and getattr(data.get("organization"), "pk", None) == stored.first():
+            visible = Person.objects.restrict(self.user).values("pk")
+            unseen = Person.objects.filter(deals=self.instance.pk).exclude(pk__in=visible)
+            data["persons"] = [*data["persons"], *unseen]
         return data
 
 

@@ -300,3 +300,32 @@ def test_a_deal_is_opened_in_the_browser_choosing_the_organisation_by_typing(
     deal = Deal.objects.get()
     assert list(deal.persons.all()) == [boss] and deal.attributes == {"contract_no": "Д-42"}
     assert deal.organization == client_org and deal.amount == 250000
+
+
+def test_persons_the_editor_may_not_see_are_neither_shown_nor_dropped(
+    seller, pipeline, line_a, line_b, client_org, boss
+):
+    client_org.business_lines.add(line_b)
+    hidden = PersonFactory(business_lines=[line_b], last_name="Невидимов")
+    employment_create(actor=None, person=hidden, organization=client_org)
+    deal = new_deal(pipeline, client_org, line_a, "Лицензии", persons=[boss, hidden])
+    hidden.business_lines.remove(line_a)  # e.g. the card was kept to line B since
+    page = clients_for(seller)[0]
+    form = page.get(f"/deals/{deal.pk}/edit/").content.decode()
+    assert "Директоров" in form and "Невидимов" not in form
+
+    saved = page.post(
+        f"/deals/{deal.pk}/edit/",
+        {
+            "name": "Лицензии 2027",
+            "organization": client_org.pk,
+            "business_line": line_a.pk,
+            "currency": "RUB",
+            "persons": [boss.pk],
+            "version": deal.version,
+        },
+    )
+    assert saved.status_code == 302
+    deal.refresh_from_db()
+    assert deal.name == "Лицензии 2027"
+    assert set(deal.persons.all()) == {boss, hidden}
