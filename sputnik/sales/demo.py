@@ -9,6 +9,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from sputnik.core.roles import LineRole, line_access
 from sputnik.directory.models import Organization
 
 from . import services
@@ -102,7 +103,15 @@ def _deals(rng: random.Random, pipeline: Pipeline, results: dict) -> None:
     now = timezone.now()
     for number, organization in enumerate(organizations):
         seller = organization.responsible
-        line = organization.business_lines.all()[0]
+        writable = line_access(seller).line_ids(LineRole.WRITE)
+        lines = [
+            line
+            for line in organization.business_lines.all()
+            if writable is None or line.pk in writable
+        ]
+        if not lines:
+            continue  # the responsible works in none of its lines: no deal for them
+        line = lines[0]
         deal = services.deal_create(
             actor=seller,
             pipeline=pipeline,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sputnik.core.exceptions import StaleEdit
+from sputnik.core.roles import LineRole, line_access
 from sputnik.core.services import record_create, record_update
 from sputnik.directory.attributes import clean_attributes
 from sputnik.directory.models import AttributeTarget, Employment
@@ -152,14 +153,13 @@ def deal_update(*, actor, deal: Deal, expected_version: int | None, **changes: A
         same = organization is not None and organization.pk == stored.organization_id
         kept = set(stored.persons.values_list("pk", flat=True)) if same else set()
         _check_persons(organization, changes["persons"], kept=kept)
-    if "organization" in changes or "business_line" in changes:
-        line = changes.get("business_line", stored.business_line)
-        _check_line(
-            {
-                "business_line": line,
-                "organization": changes.get("organization", stored.organization),
-            }
-        )
+    if {"organization", "business_line", "responsible"} & set(changes):
+        stored_links = {
+            "business_line": stored.business_line,
+            "organization": stored.organization,
+            "responsible": stored.responsible,
+        }
+        _check_line({**stored_links, **changes})
     if "attributes" in changes:
         changes["attributes"] = _deal_attributes(
             actor, changes["attributes"], current=stored.attributes
@@ -360,11 +360,12 @@ def interaction_update(
     """Change a contact's details (moving a planned one's due time re-plans it)."""
     if "status" in changes or "result" in changes:
         raise ValidationError(_("Complete or cancel the contact to change its status."))
-    if {"deal", "organization", "business_line"} & set(changes):
+    if {"deal", "organization", "business_line", "responsible"} & set(changes):
         stored = {
             "organization": interaction.organization,
             "deal": interaction.deal,
             "business_line": interaction.business_line,
+            "responsible": interaction.responsible,
         }
         _check_deal({**stored, **changes})
     replanned = any(
@@ -398,6 +399,19 @@ def _check_line(values: dict) -> None:
     if not organization.business_lines.filter(pk=line.pk).exists():
         raise ValidationError(
             {"business_line": _("The organisation is not in this business line.")}
+        )
+    _check_responsible(values.get("responsible"), line)
+
+
+def _check_responsible(responsible, line) -> None:
+    """The responsible employee works in the record's line: otherwise they could not see
+    their own deal or contact, nor be reminded of it."""
+    if responsible is None or line is None:
+        return
+    lines = line_access(responsible).line_ids(LineRole.WRITE)
+    if not responsible.is_active or (lines is not None and line.pk not in lines):
+        raise ValidationError(
+            {"responsible": _("This employee does not work in the business line.")}
         )
 
 

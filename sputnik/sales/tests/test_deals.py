@@ -406,3 +406,41 @@ def test_overdue_contacts_are_counted_per_employee_within_the_callers_lines(
     ]
     assert counts[0]["name"] == first.full_name
     assert clients_for(None)[1].get("/api/v1/interactions/overdue-by-employee/").status_code == 401
+
+
+def test_the_responsible_works_in_the_records_business_line(
+    pipeline, seller, make_user, line_a, line_b, client_org
+):
+    outsider = make_user(lines={line_b: "write"})
+    with pytest.raises(ValidationError) as refused:
+        new_deal(pipeline, client_org, line_a, "Чужой ответственный", responsible=outsider)
+    assert "responsible" in refused.value.error_dict
+    deal = new_deal(pipeline, client_org, line_a, "Свой", responsible=seller)
+    with pytest.raises(ValidationError):
+        services.deal_update(
+            actor=seller, deal=deal, expected_version=deal.version, responsible=outsider
+        )
+    common = dict(actor=seller, kind="call", organization=client_org, business_line=line_a)
+    with pytest.raises(ValidationError):
+        services.interaction_log(**common, responsible=outsider)
+    contact, _ = services.interaction_log(**common)
+    with pytest.raises(ValidationError):
+        services.interaction_update(
+            actor=seller,
+            interaction=contact,
+            expected_version=contact.version,
+            responsible=outsider,
+        )
+    api = clients_for(seller)[1]
+    answer = api.post(
+        "/api/v1/interactions/",
+        {
+            "kind": "call",
+            "organization": client_org.pk,
+            "business_line": line_a.pk,
+            "responsible": outsider.pk,
+        },
+        format="json",
+    )
+    assert answer.status_code == 400 and "responsible" in answer.json()["errors"]
+    assert Deal.objects.get(pk=deal.pk).responsible == seller
