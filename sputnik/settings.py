@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+MIDDLEWARE[:0] = ["sputnik.core.query_stats.QueryStatsMiddleware"] * env_bool("SPUTNIK_QUERY_STATS")
 
 ROOT_URLCONF = "sputnik.urls"
 WSGI_APPLICATION = "sputnik.wsgi.application"
