@@ -15,7 +15,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def counted(self) -> int:
-        return self.object_list[: self.cap + 1].count()  # COUNT over a LIMIT subquery
+        # COUNT over a LIMIT subquery, unordered: sorting rows only to count them would
+        # make the database walk the sort index and test each row's visibility.
+        return self.object_list.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
