@@ -2,6 +2,7 @@
 loading them)."""
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import CursorPagination
 
@@ -26,6 +27,25 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.counted > self.cap
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.rows(bottom, top), number, self)
+
+    def rows(self, bottom: int, top: int):
+        """The rows of a page. Past the first page the ids come first: skipping rows then
+        reads only the sort index (and the visibility test), not every skipped row whole;
+        the page's own rows are read by id afterwards (a deferred join)."""
+        rows = self.object_list
+        if bottom == 0 or not isinstance(rows, QuerySet):
+            return rows[bottom:top]
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        found = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
+        return [found[pk] for pk in ids if pk in found]
 
 
 class KeysetPagination(CursorPagination):

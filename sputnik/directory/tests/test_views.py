@@ -314,3 +314,19 @@ def test_person_list_filters_by_employer_gender_consent_and_line(client, seller,
     assert names(f"business_line={line_a.pk}&o=-last_name") == ["Сидоров", "Петрова"]
     page = client.get("/persons/").content.decode()
     assert 'name="organization"' in page and 'type="hidden"' in page
+
+
+def test_deep_pages_show_the_right_rows_in_order(seller, line_a, line_b):
+    """Past the first page the list reads the page's ids first, then the rows by id."""
+    for n in range(130):
+        OrganizationFactory(short_name=f"Орг {n:03}", business_lines=[line_a if n % 3 else line_b])
+    page, _ = clients_for(seller)
+    visible = [f"Орг {n:03}" for n in range(130) if n % 3]  # 86 rows, in name order
+
+    second = page.get("/organizations/?page=2").content.decode()
+    shown = re.findall(r"Орг \d{3}", second)
+    assert list(dict.fromkeys(shown)) == visible[50:]
+    assert "Орг 003" not in second  # another line's, even past the first page
+
+    backwards = page.get("/organizations/?page=2&o=-short_name").content.decode()
+    assert list(dict.fromkeys(re.findall(r"Орг \d{3}", backwards))) == visible[::-1][50:]
