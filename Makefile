@@ -38,9 +38,13 @@ run: install messages
 test: install-dev messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## Page benchmark (bench/pages.py): seeds var/bench/scale-$(BENCH_SCALE).sqlite3 once, or the
+## empty database of DATABASE_URL (postgres://…, BENCH_SCALE=1m), then times every page,
+## the API, the Excel export and import; the table is also written to var/bench/*.json.
+BENCH_SCALE ?= 100k
 bench: install-dev
-	DEBUG=1 $(PY) bench/export.py --rows $${BENCH_ROWS:-100000}
-	DEBUG=1 $(PY) bench/imports.py --rows $${BENCH_ROWS:-100000}
+	@mkdir -p var/bench
+	$(PY) bench/pages.py --prepare --scale $(BENCH_SCALE) $(BENCH_ARGS)
 
 lint: install-dev
 	.venv/bin/ruff check .

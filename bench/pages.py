@@ -731,40 +731,20 @@ def fmt(value, digits: int = 1) -> str:
 
 def table(rows: list[Row]) -> str:
     header = [
-        "operation",
-        "p50",
-        "p95",
-        "max",
-        "queries",
-        "SQL ms",
-        "floor ms",
-        "ratio",
-        "target",
-        "met?",
-    ]
+        "operation", "p50", "p95", "max", "queries", "SQL ms", "floor ms", "ratio",
+        "rows/s", "peak MB", "target", "met?",
+    ]  # fmt: skip
     lines = []
     for row in rows:
-        if row.kind in ("export", "import"):
-            rate, peak = row.figures.get("rows_per_s"), row.figures.get("peak_mb")
-            cells = [row.label, fmt(rate, 0) + " rows/s", "", "", "", "", "", "", row.target, ""]
-            cells[2] = f"{fmt(peak, 0)} MB"
-        else:
-            queries = fmt(row.queries)
-            if row.queries_range and row.queries_range[0] != row.queries_range[1]:
-                queries += f" ({row.queries_range[0]}–{row.queries_range[1]})"
-            cells = [
-                row.label,
-                fmt(row.p50),
-                fmt(row.p95),
-                fmt(row.max),
-                queries,
-                fmt(row.sql_ms),
-                fmt(row.floor_ms, 2),
-                fmt(row.ratio),
-                row.target,
-                "",
-            ]
-        cells[-1] = "ERROR" if row.error else {True: "yes", False: "NO", None: "—"}[row.met]
+        queries = fmt(row.queries)
+        if row.queries_range and row.queries_range[0] != row.queries_range[1]:
+            queries += f" ({row.queries_range[0]}–{row.queries_range[1]})"
+        cells = [
+            row.label, fmt(row.p50), fmt(row.p95), fmt(row.max), queries, fmt(row.sql_ms),
+            fmt(row.floor_ms, 2), fmt(row.ratio), fmt(row.figures.get("rows_per_s"), 0),
+            fmt(row.figures.get("peak_mb"), 0), row.target,
+            "ERROR" if row.error else {True: "yes", False: "NO", None: "—"}[row.met],
+        ]  # fmt: skip
         lines.append(cells)
     widths = [max(len(str(c)) for c in column) for column in zip(header, *lines, strict=True)]
     out = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
@@ -774,6 +754,57 @@ def table(rows: list[Row]) -> str:
     ]
     errors = [f"  {row.label}: {row.error}" for row in rows if row.error]
     return "\n".join(out + (["", "Errors:", *errors] if errors else []))
+
+
+# The data set ------------------------------------------------------------------------
+
+
+def manage(database_url: str, *command: str) -> None:
+    env = {**os.environ, "DEBUG": "1", "DATABASE_URL": database_url}
+    subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True)
+
+
+def prepared(database_url: str | None, scale: str) -> str:
+    """The database to measure, seeded at `scale` first if it has no organisations: a
+    SQLite file under var/bench/ (built once, reused when complete) unless a DATABASE_URL
+    is given."""
+    if not database_url:
+        path = ROOT / "var" / "bench" / f"scale-{scale}.sqlite3"
+        complete = path.with_name(path.name + ".complete")
+        if not complete.exists():
+            building = path.with_name(path.name + ".building")
+            for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
+                leftover.unlink(missing_ok=True)
+            url = f"sqlite:///{building}"
+            print(f"building {path} (seed_scale --scale {scale}) …", flush=True)
+            manage(url, "migrate", "--no-input", "-v0")
+            manage(url, "seed_scale", "--scale", scale)
+            manage(url, "shell", "-c", "from django.db import connection as c; "
+                   "c.cursor().execute('PRAGMA journal_mode=DELETE')")  # fmt: skip
+            building.replace(path)
+            complete.write_text(datetime.datetime.now(datetime.UTC).isoformat())
+        return f"sqlite:///{path}"
+    manage(database_url, "migrate", "--no-input", "-v0")
+    if not organizations_in(database_url):
+        print(f"seeding the empty database (seed_scale --scale {scale}) …", flush=True)
+        manage(database_url, "seed_scale", "--scale", scale)
+    return database_url
+
+
+def organizations_in(database_url: str) -> bool:
+    if database_url.startswith(("postgres://", "postgresql://")):
+        import psycopg
+
+        with psycopg.connect(database_url) as connection:
+            found = connection.execute("SELECT EXISTS (SELECT 1 FROM directory_organization)")
+            return bool(found.fetchone()[0])
+    import sqlite3
+
+    connection = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    try:
+        return bool(connection.execute("SELECT 1 FROM directory_organization LIMIT 1").fetchone())
+    finally:
+        connection.close()
 
 
 def main() -> None:
@@ -795,7 +826,15 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=100_000, help="0 skips the import")
     parser.add_argument("--only", nargs="*", help="names of operations to run")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument(
+        "--prepare",
+        action="store_true",
+        help="seed the database at --scale first if it is empty (without a database: build "
+        "var/bench/scale-<scale>.sqlite3 once)",
+    )
     args = parser.parse_args()
+    if args.prepare:
+        args.database = prepared(args.database, args.scale)
     if not args.database:
         raise SystemExit("--database (or DATABASE_URL) is required")
 
