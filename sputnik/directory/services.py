@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import batched
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sputnik.access.models import BusinessLine
+from sputnik.core import bulk
 from sputnik.core.audit import log_created, log_m2m_added
 from sputnik.core.services import record_create, record_update
 
@@ -574,35 +577,38 @@ def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[di
     value in normal form), `addresses` and `categories`. Audited like single creations;
     INNs already in the base are the caller's to have refused."""
     lines = _required_lines(business_lines)
-    organizations, extras = [], []
+    values_list, extras = [], []
     known = _definitions(AttributeTarget.ORGANIZATION)
     for item in items:
         values = dict(item)
         extra = {k: values.pop(k, ()) for k in ("contacts", "addresses", "categories")}
         values["attributes"] = _attributes(AttributeTarget.ORGANIZATION, actor, values, known=known)
-        organizations.append(Organization(**values, created_by=actor, updated_by=actor))
+        values_list.append(values)
         extras.append(extra)
-    _bulk_insert(organizations, lines, actor)
+    organizations = _bulk_insert(Organization, values_list, lines, actor)
     categories = Organization.categories.through
-    categories.objects.bulk_create(
+    bulk.insert(
+        categories,
+        ("organization_id", "category_id"),
         [
-            categories(organization=o, category=category)
+            (o.pk, category.pk)
             for o, extra in zip(organizations, extras, strict=True)
             for category in extra["categories"]
         ],
-        batch_size=BULK,
     )
     added = {
         o.pk: list(extra["categories"]) for o, extra in zip(organizations, extras, strict=True)
     }
     log_m2m_added(organizations, "categories", added, actor=actor)
     _bulk_contacts(actor, organizations, [extra["contacts"] for extra in extras])
-    addresses = [
-        Address(organization=o, **address)
-        for o, extra in zip(organizations, extras, strict=True)
-        for address in extra["addresses"]
-    ]
-    Address.objects.bulk_create(addresses, batch_size=BULK)
+    addresses = _bulk_records(
+        Address,
+        [
+            {**address, "organization_id": o.pk}
+            for o, extra in zip(organizations, extras, strict=True)
+            for address in extra["addresses"]
+        ],
+    )
     log_created(organizations, actor=actor)
     log_created(addresses, actor=actor)
     return organizations
@@ -613,7 +619,7 @@ def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -
     """Register many persons at once (see organizations_bulk_create); the gender comes
     from the patronymic when not given."""
     lines = _required_lines(business_lines)
-    persons, contacts = [], []
+    values_list, contacts = [], []
     known = _definitions(AttributeTarget.PERSON)
     for item in items:
         values = dict(item)
@@ -621,8 +627,8 @@ def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -
         if not values.get("gender"):
             values["gender"] = validation.gender_from_patronymic(values.get("patronymic", ""))
         values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values, known=known)
-        persons.append(Person(**values, created_by=actor, updated_by=actor))
-    _bulk_insert(persons, lines, actor)
+        values_list.append(values)
+    persons = _bulk_insert(Person, values_list, lines, actor)
     _bulk_contacts(actor, persons, contacts)
     log_created(persons, actor=actor)
     return persons
@@ -631,19 +637,21 @@ def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -
 @transaction.atomic
 def employments_bulk_create(*, actor, items: list[tuple[Person, Organization, dict]]) -> list:
     """Many jobs at once; each person becomes visible in the organisation's lines."""
-    jobs = []
-    for person, organization, values in items:
-        values = {**values, **_work_contacts(values)}
-        jobs.append(
-            Employment(
-                person=person,
-                organization=organization,
-                created_by=actor,
-                updated_by=actor,
+    jobs = _bulk_records(
+        Employment,
+        [
+            {
                 **values,
-            )
-        )
-    Employment.objects.bulk_create(jobs, batch_size=BULK)
+                **_work_contacts(values),
+                "person_id": person.pk,
+                "organization_id": organization.pk,
+            }
+            for person, organization, values in items
+        ],
+        actor=actor,
+    )
+    for job, (person, organization, _values) in zip(jobs, items, strict=True):
+        job.person, job.organization = person, organization
     org_lines = Organization.business_lines.through.objects.filter(
         organization__in={job.organization_id for job in jobs}
     ).values_list("organization_id", "businessline_id")
@@ -652,55 +660,89 @@ def employments_bulk_create(*, actor, items: list[tuple[Person, Organization, di
         lines_of.setdefault(organization_id, []).append(line_id)
     through = Person.business_lines.through
     person_ids = {job.person_id for job in jobs}
-    have = set(
-        through.objects.filter(person_id__in=person_ids).values_list("person_id", "businessline_id")
-    )
+    have = set()
+    for chunk in batched(sorted(person_ids), BULK):
+        have.update(
+            through.objects.filter(person_id__in=chunk).values_list("person_id", "businessline_id")
+        )
     new = {
         (job.person_id, line_id)
         for job in jobs
         for line_id in lines_of.get(job.organization_id, ())
     } - have
-    through.objects.bulk_create(
-        [through(person_id=person, businessline_id=line) for person, line in sorted(new)],
-        batch_size=BULK,
-    )
+    bulk.insert(through, ("person_id", "businessline_id"), sorted(new))
     names = dict(
         BusinessLine.objects.filter(pk__in={line for _p, line in new}).values_list("pk", "name")
     )
     added: dict[int, list] = {}
     for person, line in sorted(new):
         added.setdefault(person, []).append(names[line])
-    persons = {job.person_id: job.person for job in jobs}
+    persons = {person.pk: person for person, _organization, _values in items}
     log_m2m_added([persons[pk] for pk in added], "business_lines", added, actor=actor)
     log_created(jobs, actor=actor)
     return jobs
 
 
-def _bulk_insert(records: list, lines: list, actor) -> None:
+def _bulk_records(model, items: list[dict], *, actor=None) -> list:
+    """Insert records of `model` with these field values (foreign keys as objects or
+    ids, the other fields at their defaults), created now (by `actor` where the model
+    records its author); the stored records. Like `bulk_create`, it validates nothing."""
+    if not items:
+        return []
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    by_name = {field.name: field for field in fields} | {field.attname: field for field in fields}
+    now = timezone.now()
+    automatic = {"created_at": now, "updated_at": now}
+    if "created_by" in by_name:
+        automatic |= {"created_by_id": getattr(actor, "pk", None)}
+        automatic |= {"updated_by_id": getattr(actor, "pk", None)}
+    columns = [field.attname for field in fields]
+    rows = []
+    for item in items:
+        unknown = [name for name in item if name not in by_name]
+        if unknown:
+            raise TypeError(f"{model.__name__} has no field {unknown[0]!r}")
+        values = {**automatic}
+        for name, value in item.items():
+            field = by_name[name]
+            if field.is_relation and name == field.name:
+                value = None if value is None else value.pk
+            values[field.attname] = value
+        rows.append(
+            tuple(
+                values[name] if name in values else field.get_default()
+                for name, field in zip(columns, fields, strict=True)
+            )
+        )
+    ids = bulk.insert(model, columns, rows, returning=True)
+    return bulk.instances(model, columns, rows, ids)
+
+
+def _bulk_insert(model, items: list[dict], lines: list, actor) -> list:
     """Insert records of one model and put each in the business lines (audited as
-    setting the lines one by one would be)."""
+    setting the lines one by one would be); the stored records."""
+    records = _bulk_records(model, items, actor=actor)
     if not records:
-        return
-    model = type(records[0])
-    model.objects.bulk_create(records, batch_size=BULK)
+        return records
     field = model._meta.get_field("business_lines")
-    through, own = field.remote_field.through, field.m2m_field_name()
-    through.objects.bulk_create(
-        [through(**{own: record, "businessline": line}) for record in records for line in lines],
-        batch_size=BULK,
+    through, own = field.remote_field.through, field.m2m_column_name()
+    bulk.insert(
+        through,
+        (own, "businessline_id"),
+        [(record.pk, line.pk) for record in records for line in lines],
     )
     log_m2m_added(records, "business_lines", {r.pk: lines for r in records}, actor=actor)
+    return records
 
 
 def _bulk_contacts(actor, owners: list, contacts: list[Iterable[dict]]) -> None:
-    field = owners[0]._meta.model_name if owners else ""
-    points = []
-    for owner, items in zip(owners, contacts, strict=True):
+    field = owners[0]._meta.model_name + "_id" if owners else ""
+    items = []
+    for owner, owner_items in zip(owners, contacts, strict=True):
         seen = set()
-        for item in items:
+        for item in owner_items:
             value = NORMALIZE.get(item["kind"], str.strip)(item["value"])
             if (item["kind"], value) not in seen:
                 seen.add((item["kind"], value))
-                points.append(ContactPoint(kind=item["kind"], value=value, **{field: owner}))
-    ContactPoint.objects.bulk_create(points, batch_size=BULK)
-    log_created(points, actor=actor)
+                items.append({"kind": item["kind"], "value": value, field: owner.pk})
+    log_created(_bulk_records(ContactPoint, items), actor=actor)
