@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import json
 import re
 import tempfile
 import zipfile
@@ -24,7 +25,9 @@ from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from django.core.files import File
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import BooleanField, DateField, F, Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -132,8 +135,21 @@ def rows_of(run: Export) -> QuerySet:
 Chunks = Iterator[list[list[Any]]]
 
 
-def _tuples(records: QuerySet, fields: list[str]) -> Iterator[tuple[tuple, ...]]:
-    return batched(records.values_list(*fields).iterator(chunk_size=CHUNK), CHUNK)
+def _tuples(records: QuerySet, fields: list) -> Iterator[tuple[tuple, ...]]:
+    found = records.values_list(*fields)
+    return batched(found.iterator(chunk_size=CHUNK), CHUNK)
+
+
+def _among(model, field: str, ids: list[int]):
+    """`field IN ids` as a single query parameter: Django prepares every item of an `__in`
+    list one by one, which costs more than the query itself at thousands of ids."""
+    column = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(field)}"
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())
+    if connection.vendor == "sqlite":
+        sql = f"{column} IN (SELECT value FROM json_each(%s))"
+        return RawSQL(sql, (json.dumps(ids),), output_field=BooleanField())
+    return Q(**{f"{field}__in": ids})
 
 
 def _contacts(owner: str, ids: list[int]) -> tuple[dict[int, str], dict[int, str]]:
@@ -142,7 +158,7 @@ def _contacts(owner: str, ids: list[int]) -> tuple[dict[int, str], dict[int, str
     phones: dict[int, list[str]] = defaultdict(list)
     emails: dict[int, list[str]] = defaultdict(list)
     found = ContactPoint.objects.filter(
-        **{f"{owner}__in": ids}, kind__in=[*PHONES, ContactKind.EMAIL]
+        _among(ContactPoint, owner, ids), kind__in=[*PHONES, ContactKind.EMAIL]
     ).order_by("kind", "-is_primary", "id")
     for owner_id, kind, value in found.values_list(owner, "kind", "value"):
         (emails if kind == ContactKind.EMAIL else phones)[owner_id].append(value)
@@ -164,7 +180,7 @@ def _many(field, ids: list[int], ranked: dict[int, tuple[int, str]]) -> dict[int
     through = field.remote_field.through
     own, other = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
     grouped: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for owner_id, target_id in through.objects.filter(**{f"{own}__in": ids}).values_list(
+    for owner_id, target_id in through.objects.filter(_among(through, own, ids)).values_list(
         own, other
     ):
         grouped[owner_id].append(ranked[target_id])
@@ -193,7 +209,6 @@ def organization_rows(records: QuerySet, user: User, attributes: list) -> Chunks
         "responsible__patronymic",
         "responsible__username",
         "website",
-        "created_at",
     ]
     if attributes:
         fields.append("attributes")
@@ -204,12 +219,15 @@ def organization_rows(records: QuerySet, user: User, attributes: list) -> Chunks
     line_field = Organization._meta.get_field("business_lines")
     responsible: dict[int | None, str] = {None: ""}
     cells = _attribute_cells(attributes)
-    for chunk in _tuples(records, fields):
+    # the date of creation in UTC, as `created_at.date()` gives it, without the cost of
+    # making a datetime of every row
+    created = Func(F("created_at"), function="date", output_field=DateField())
+    for chunk in _tuples(records, [*fields, created]):
         ids = [row[0] for row in chunk]
         phones, emails = _contacts("organization_id", ids)
         linked_categories = _many(category_field, ids, categories)
         linked_lines = _many(line_field, ids, lines)
-        names = _referenced_names(user, chunk, attributes)
+        names = _referenced_names(user, chunk, len(fields) - 1, attributes)
         rows = []
         for (
             pk,
@@ -227,8 +245,8 @@ def organization_rows(records: QuerySet, user: User, attributes: list) -> Chunks
             patronymic,
             username,
             website,
-            created_at,
             *attribute_values,
+            created_on,
         ) in chunk:
             if responsible_id not in responsible:
                 responsible[responsible_id] = _user_name(last, first, patronymic, username)
@@ -248,7 +266,7 @@ def organization_rows(records: QuerySet, user: User, attributes: list) -> Chunks
                 phones.get(pk, ""),
                 emails.get(pk, ""),
                 website,
-                created_at.date(),
+                created_on,
             ]
             if cells:
                 row += _attribute_row(cells, attribute_values[0], names)
@@ -276,7 +294,7 @@ def person_rows(records: QuerySet, user: User, attributes: list) -> Chunks:
         ids = [row[0] for row in chunk]
         phones, emails = _contacts("person_id", ids)
         jobs = _current_jobs(user, ids)
-        names = _referenced_names(user, chunk, attributes)
+        names = _referenced_names(user, chunk, -1, attributes)
         rows = []
         for pk, last, first, patronymic, gender, birthday, mailing, avoid, *values in chunk:
             row = [
@@ -303,7 +321,9 @@ def _current_jobs(user: User, ids: list[int]) -> dict[int, str]:
     """«Организация, Должность; …» of the chunk's persons: their current jobs in the
     organisations the user may see, the primary one first."""
     jobs: dict[int, list[str]] = defaultdict(list)
-    current = Employment.objects.restrict(user).current().filter(person_id__in=ids)
+    current = (
+        Employment.objects.restrict(user).current().filter(_among(Employment, "person_id", ids))
+    )
     found = current.order_by("-is_primary", "id")  # the model's order, within one person
     for person_id, organization, position in found.values_list(
         "person_id", "organization__short_name", "position"
@@ -354,13 +374,15 @@ def _attribute_row(
     ]
 
 
-def _referenced_names(user: User, chunk: Iterable[tuple], attributes) -> dict[int, str]:
-    """Names of the organisations the chunk's attributes refer to, among those visible
-    (the attributes are each tuple's last item)."""
+def _referenced_names(
+    user: User, chunk: Iterable[tuple], position: int, attributes
+) -> dict[int, str]:
+    """Names of the organisations the chunk's attributes (each tuple's item at `position`)
+    refer to, among those visible."""
     codes = [d.code for d in attributes if d.type == AttributeType.ORGANIZATION]
     if not codes:
         return {}
-    ids = {row[-1].get(c) for row in chunk for c in codes} - {None}
+    ids = {row[position].get(c) for row in chunk for c in codes} - {None}
     if not ids:
         return {}
     visible = Organization.objects.restrict(user).filter(pk__in=ids)
