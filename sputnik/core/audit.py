@@ -82,57 +82,73 @@ def log_created(instances: list, *, actor=None) -> None:
         if (not registered["include_fields"] or field.name in registered["include_fields"])
         and field.name not in registered["exclude_fields"]
     ]
-    readers = [
-        (field.name, _audit_reader(field, as_json), get_field_value(None, field, as_json))
-        for field in fields
-    ]
+    readers = []
+    for field in fields:
+        blank = get_field_value(None, field, as_json)
+        if field.one_to_many and field.auto_created:
+            # A reverse relation reads as its manager's name, the same for every record.
+            value = get_field_value(instances[0], field, as_json)
+            entry = (smart_str(blank), smart_str(value)) if value != blank else None
+            readers.append((field.name, SAME, entry, blank))
+        else:
+            readers.append((field.name, *_audit_reader(field, as_json), blank))
+    blank_texts = {name: smart_str(blank) for name, _a, _c, blank in readers}
 
     def changes(instance) -> dict | None:
         found = {}
-        for name, read, blank in readers:
-            value = read(instance)
+        for name, attribute, convert, blank in readers:
+            if attribute is SAME:
+                if convert is not None:
+                    found[name] = convert
+                continue
+            value = instance if attribute is None else getattr(instance, attribute)
+            if convert is not None:
+                value = convert(value)
+            elif type(value) is not str:
+                value = _as_text(value)
             if value != blank:
-                found[name] = (smart_str(blank), smart_str(value))
+                text = value if type(value) is str else smart_str(value)
+                found[name] = (blank_texts[name], text)
         return found or None
 
     _log_many(instances, LogEntry.Action.CREATE, changes, actor)
 
 
-def _audit_reader(field, as_json: bool) -> Callable[[Any], Any]:
-    """`auditlog.diff.get_field_value(instance, field)` for one field: its common cases
-    (text, numbers, foreign keys, JSON) without the checks of every case on each call."""
+SAME = object()
+
+
+def _audit_reader(field, as_json: bool) -> tuple[str | None, Callable[[Any], Any] | None]:
+    """`auditlog.diff.get_field_value(instance, field)` for one field, split in the
+    attribute to read and what becomes of its value (None: text, as for most fields), so
+    that the common cases skip the checks of every case on each call. No attribute: the
+    function takes the whole instance."""
     from auditlog.diff import get_field_value
     from django.db.models import DateTimeField, JSONField
 
-    name = field.name
     if as_json or isinstance(field, DateTimeField):
-        return lambda instance: get_field_value(instance, field, as_json)
+        return None, lambda instance: get_field_value(instance, field, as_json)
     if isinstance(field, JSONField):
 
-        def read_json(instance):
-            value = field.to_python(getattr(instance, name))
+        def read_json(value):
+            value = field.to_python(value)
             try:
                 return json.dumps(value, sort_keys=True, cls=field.encoder)
             except TypeError:
                 return value
 
-        return read_json
+        return field.name, read_json
     if (
         not settings.AUDITLOG_USE_FK_STRING_REPRESENTATION
         and (field.one_to_one or field.many_to_one)
         and hasattr(field, "rel_class")
     ):
-        attname = field.get_attname()
-        return lambda instance: smart_str(getattr(instance, attname), strings_only=True)
+        return field.get_attname(), lambda value: smart_str(value, strings_only=True)
+    return field.name, None
 
-    def read(instance):
-        value = getattr(instance, name)
-        if type(value) is str:
-            return value
-        value = smart_str(value)
-        return str(value) if type(value).__name__ == "__proxy__" else value
 
-    return read
+def _as_text(value: Any) -> str:
+    value = smart_str(value)
+    return str(value) if type(value).__name__ == "__proxy__" else value
 
 
 def log_m2m_added(records: list, field_name: str, added: dict[int, list], *, actor=None):

@@ -571,11 +571,14 @@ BULK = 500
 
 
 @transaction.atomic
-def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -> list:
+def organizations_bulk_create(
+    *, actor, business_lines: Iterable, items: list[dict], contacts_normalized: bool = False
+) -> list:
     """Register many organisations in a few statements: each item holds model values
     already checked field by field (as an import's check does), plus `contacts` (kind,
-    value in normal form), `addresses` and `categories`. Audited like single creations;
-    INNs already in the base are the caller's to have refused."""
+    value), `addresses` and `categories`. Audited like single creations; INNs already in
+    the base are the caller's to have refused. Contacts are brought to their normal form
+    unless the caller says it did that with the same functions (`contacts_normalized`)."""
     lines = _required_lines(business_lines)
     values_list, extras = [], []
     known = _definitions(AttributeTarget.ORGANIZATION)
@@ -600,7 +603,9 @@ def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[di
         o.pk: list(extra["categories"]) for o, extra in zip(organizations, extras, strict=True)
     }
     log_m2m_added(organizations, "categories", added, actor=actor)
-    _bulk_contacts(actor, organizations, [extra["contacts"] for extra in extras])
+    _bulk_contacts(
+        actor, organizations, [extra["contacts"] for extra in extras], contacts_normalized
+    )
     addresses = _bulk_records(
         Address,
         [
@@ -615,7 +620,9 @@ def organizations_bulk_create(*, actor, business_lines: Iterable, items: list[di
 
 
 @transaction.atomic
-def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -> list:
+def persons_bulk_create(
+    *, actor, business_lines: Iterable, items: list[dict], contacts_normalized: bool = False
+) -> list:
     """Register many persons at once (see organizations_bulk_create); the gender comes
     from the patronymic when not given."""
     lines = _required_lines(business_lines)
@@ -629,7 +636,7 @@ def persons_bulk_create(*, actor, business_lines: Iterable, items: list[dict]) -
         values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values, known=known)
         values_list.append(values)
     persons = _bulk_insert(Person, values_list, lines, actor)
-    _bulk_contacts(actor, persons, contacts)
+    _bulk_contacts(actor, persons, contacts, contacts_normalized)
     log_created(persons, actor=actor)
     return persons
 
@@ -735,13 +742,17 @@ def _bulk_insert(model, items: list[dict], lines: list, actor) -> list:
     return records
 
 
-def _bulk_contacts(actor, owners: list, contacts: list[Iterable[dict]]) -> None:
+def _bulk_contacts(
+    actor, owners: list, contacts: list[Iterable[dict]], normalized: bool = False
+) -> None:
     field = owners[0]._meta.model_name + "_id" if owners else ""
     items = []
     for owner, owner_items in zip(owners, contacts, strict=True):
         seen = set()
         for item in owner_items:
-            value = NORMALIZE.get(item["kind"], str.strip)(item["value"])
+            value = item["value"]
+            if not normalized:
+                value = NORMALIZE.get(item["kind"], str.strip)(value)
             if (item["kind"], value) not in seen:
                 seen.add((item["kind"], value))
                 items.append({"kind": item["kind"], "value": value, field: owner.pk})

@@ -15,6 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import batched
 from typing import Any
 
@@ -1084,16 +1085,23 @@ MODEL_FIELDS = {
 def _validate_new(row: Row, model, values: dict, group: str, required: list[str]) -> None:
     """What the model itself refuses (lengths, formats), before anything is written."""
     prefix = "org." if group == ORGANIZATION else "person."
-    instance = model(**{k: v for k, v in values.items() if k in MODEL_FIELDS[group]})
-    try:
-        instance.clean_fields(
-            exclude=[f.name for f in model._meta.fields if f.name not in MODEL_FIELDS[group]]
-        )
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            row.error(prefix + name, " ".join(messages))
+    # The model's `clean_fields()` over these fields, without building a model object.
+    for model_field in _checked_fields(model, group):
+        name = model_field.name
+        raw = values[name] if name in values else model_field.get_default()
+        if model_field.blank and raw in model_field.empty_values:
+            continue
+        try:
+            model_field.clean(raw, None)
+        except ValidationError as error:
+            row.error(prefix + name, " ".join(error.messages))
     if values.get("legal_form") == LegalForm.IP and len(values.get("inn", "")) == 10:
         row.error(prefix + "inn", _("A sole trader's INN has 12 digits."))
     for code in required:
         if f"attr.{code}" not in values:
             row.error(f"{prefix}attr.{code}", _("This attribute is required."))
+
+
+@cache
+def _checked_fields(model, group: str) -> list[models.Field]:
+    return [field for field in model._meta.fields if field.name in MODEL_FIELDS[group]]

@@ -390,17 +390,18 @@ class _Writer:
 
     def __init__(self, actor: User, lines: list, policy: str, valid_only: bool):
         self.actor, self.lines, self.policy, self.valid_only = actor, lines, policy, valid_only
-        # By row number, for later rows of the same organisation: only the id is kept
-        # (a hundred thousand full records would not fit the worker's memory).
-        self.organizations: dict[int, Organization] = {}
+        # By row number, for later rows of the same organisation: only its id and name
+        # are kept (a hundred thousand full records would not fit the worker's memory).
+        self.organizations: dict[int, tuple[int, str]] = {}
 
     def write(self, rows: list[Row], kind: str) -> list[int]:
         """The ids of the rows' records of `kind` (organisations or persons)."""
+        organizations: dict[int, Organization] = {}
         persons: dict[int, Person] = {}
-        self._organizations(rows)
+        self._organizations(rows, organizations)
         self._persons(rows, persons)
-        self._jobs([row for row in rows if not row.rejected], persons)
-        found = self.organizations if kind == ImportKind.ORGANIZATIONS else persons
+        self._jobs([row for row in rows if not row.rejected], persons, organizations)
+        found = organizations if kind == ImportKind.ORGANIZATIONS else persons
         return [found[row.number].pk for row in rows if not row.rejected and row.number in found]
 
     def _one(self, row: Row, write):
@@ -418,7 +419,13 @@ class _Writer:
         """New records in bulk; if the bulk is refused, one by one to find the culprit."""
         try:
             with transaction.atomic():
-                return bulk(actor=self.actor, business_lines=self.lines, items=items)
+                # The check brought the rows' phones and e-mails to their normal form.
+                return bulk(
+                    actor=self.actor,
+                    business_lines=self.lines,
+                    items=items,
+                    contacts_normalized=True,
+                )
         except ValidationError:
             return [
                 self._one(
@@ -428,7 +435,8 @@ class _Writer:
                 for row, item in zip(rows, items, strict=True)
             ]
 
-    def _organizations(self, rows: list[Row]) -> None:
+    def _organizations(self, rows: list[Row], organizations: dict[int, Organization]) -> None:
+        """The rows' organisations (created, updated or found), by row number."""
         new = [row for row in rows if row.organization_action == Action.CREATE]
         items = []
         for row in new:
@@ -439,19 +447,28 @@ class _Writer:
         )
         for row, organization in zip(new, created, strict=True):
             if organization is not None:
-                self.organizations[row.number] = Organization(pk=organization.pk)
+                organizations[row.number] = organization
         for row in rows:
             action = row.organization_action
             if action == Action.UPDATE:
                 organization = self._one(row, lambda row=row: self._update_organization(row))
             elif action == Action.SAME:
-                organization = self.organizations.get(row.same_as)
+                organization = organizations.get(row.same_as) or self._earlier(row.same_as)
             elif action in (Action.SKIP, Action.MATCH):
                 organization = row.organization
             else:
                 continue
             if organization is not None:
-                self.organizations[row.number] = Organization(pk=organization.pk)
+                organizations[row.number] = organization
+        for number, organization in organizations.items():
+            self.organizations[number] = (organization.pk, organization.short_name)
+
+    def _earlier(self, number: int) -> Organization | None:
+        """The organisation of a row of an earlier chunk, as far as it is remembered."""
+        if number not in self.organizations:
+            return None
+        pk, name = self.organizations[number]
+        return Organization(pk=pk, short_name=name)
 
     def _update_organization(self, row: Row) -> Organization:
         organization, plain, extra = _changes(row, Organization, _split_organization)
@@ -496,15 +513,17 @@ class _Writer:
         _add_contacts(self.actor, person, contacts)
         return person
 
-    def _jobs(self, rows: list[Row], persons: dict[int, Person]) -> None:
+    def _jobs(
+        self, rows: list[Row], persons: dict[int, Person], organizations: dict[int, Organization]
+    ) -> None:
         """A job for each row with both a person and an organisation, unless the person
         already works there (an update policy then updates the job)."""
         if self.policy == DuplicatePolicy.MATCH:
             return
         pairs = [
-            (row, persons[row.number], self.organizations[row.number])
+            (row, persons[row.number], organizations[row.number])
             for row in rows
-            if row.number in persons and row.number in self.organizations
+            if row.number in persons and row.number in organizations
         ]
         current = {
             (job.person_id, job.organization_id): job
