@@ -17,6 +17,17 @@ def model_permission(model, action: str) -> str:
     return f"{model._meta.app_label}.{codename}_{model._meta.model_name}"
 
 
+def seen_through(model, condition, field: str) -> Q | None:
+    """Access to a record that is seen with another one (its `field` points to a `model`
+    row allowed by `condition`), as a correlated EXISTS: the database tests the rows at
+    hand instead of first listing every visible `model` row (as SQLite does for `IN`)."""
+    if condition is None:
+        return None
+    if condition == Q():
+        return Q(**{f"{field}__isnull": False})
+    return Q(Exists(model.objects.filter(condition).filter(pk=OuterRef(field))))
+
+
 class RestrictedQuerySet(models.QuerySet):
     """A queryset that knows how to cut itself down to what a user may do."""
 

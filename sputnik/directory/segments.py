@@ -45,10 +45,17 @@ def as_data(group: dict) -> QueryDict:
     return data
 
 
-def matching(user, kind: str, criteria: dict, *, depth: int = 0):
+def visible_records(user, kind: str, only: int | None = None) -> QuerySet:
+    """What `user` sees of `kind`; with `only`, just that record (if seen): asking whether
+    one record matches then never lists the matching ones first."""
+    records = model_of(kind).objects.restrict(user)
+    return records if only is None else records.filter(pk=only)
+
+
+def matching(user, kind: str, criteria: dict, *, depth: int = 0, only: int | None = None):
     """The FilterSet of `kind` bound to one group of parameters over what `user` sees."""
     request = SimpleNamespace(user=user, segment_depth=depth)
-    queryset = model_of(kind).objects.restrict(user)
+    queryset = visible_records(user, kind, only)
     return filterset_of(kind)(
         as_data(criteria) if criteria else None, queryset=queryset, request=request
     )
@@ -70,15 +77,17 @@ def criteria_errors(user, kind: str, criteria: dict) -> list[str]:
     return problems
 
 
-def matching_records(user, kind: str, criteria: dict, *, depth: int = 0) -> QuerySet:
+def matching_records(
+    user, kind: str, criteria: dict, *, depth: int = 0, only: int | None = None
+) -> QuerySet:
     """Records `user` sees that match the criteria (none when they are not valid)."""
-    visible = model_of(kind).objects.restrict(user)
+    visible = visible_records(user, kind, only)
     groups = groups_of(criteria)
     if not groups:
         return visible.none()
     if not all(groups):
         return visible  # a group without conditions: every record
-    filtersets = [matching(user, kind, group, depth=depth) for group in groups]
+    filtersets = [matching(user, kind, group, depth=depth, only=only) for group in groups]
     if not all(f.is_valid() for f in filtersets):
         return visible.none()
     if len(filtersets) == 1:
@@ -89,14 +98,14 @@ def matching_records(user, kind: str, criteria: dict, *, depth: int = 0) -> Quer
     return visible.filter(condition)
 
 
-def segment_members(user, segment: Segment, *, depth: int = 0) -> QuerySet:
-    """The list's members that `user` may see."""
-    visible = model_of(segment.kind).objects.restrict(user)
+def segment_members(user, segment: Segment, *, depth: int = 0, only: int | None = None) -> QuerySet:
+    """The list's members that `user` may see (with `only`: that record, if a member)."""
+    visible = visible_records(user, segment.kind, only)
     if depth > MAX_DEPTH:
         return visible.none()
     if not segment.dynamic:
         return visible.filter(segments=segment)
-    return matching_records(user, segment.kind, segment.criteria, depth=depth)
+    return matching_records(user, segment.kind, segment.criteria, depth=depth, only=only)
 
 
 def describe(user, kind: str, criteria: dict) -> list[list[tuple[str, str]]]:
@@ -138,6 +147,6 @@ def segments_of(user, record) -> list[Segment]:
     dynamic = [
         segment
         for segment in visible.filter(dynamic=True)[:DYNAMIC_ON_CARD]
-        if segment_members(user, segment).filter(pk=record.pk).exists()
+        if segment_members(user, segment, only=record.pk).exists()
     ]
     return sorted(static + dynamic, key=lambda segment: segment.name)

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sputnik.core.models import RestrictedQuerySet, TimeStamped
+from sputnik.core.models import RestrictedQuerySet, TimeStamped, seen_through
 
 from .organization import Organization
 from .person import Person
@@ -53,13 +53,11 @@ class ContactPoint(TimeStamped):
     @classmethod
     def access_condition(cls, user, action: str):
         """Seen and changed with the organisation or person it belongs to."""
-        orgs = Organization.access_condition(user, action)
-        persons = Person.access_condition(user, action)
         visible = Q(pk__in=[])
-        if orgs is not None:
-            visible |= Q(organization__in=Organization.objects.filter(orgs).values("pk"))
-        if persons is not None:
-            visible |= Q(person__in=Person.objects.filter(persons).values("pk"))
+        for model, field in ((Organization, "organization"), (Person, "person")):
+            condition = seen_through(model, model.access_condition(user, action), field)
+            if condition is not None:
+                visible |= condition
         return visible
 
 
@@ -93,7 +91,6 @@ class Address(TimeStamped):
 
     @classmethod
     def access_condition(cls, user, action: str):
-        condition = Organization.access_condition(user, action)
-        if condition is None:
-            return None
-        return Q(organization__in=Organization.objects.filter(condition).values("pk"))
+        return seen_through(
+            Organization, Organization.access_condition(user, action), "organization"
+        )

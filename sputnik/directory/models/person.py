@@ -6,7 +6,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sputnik.core.models import Authored, BusinessRecord, RestrictedQuerySet, TimeStamped, Versioned
+from sputnik.core.models import (
+    Authored,
+    BusinessRecord,
+    RestrictedQuerySet,
+    TimeStamped,
+    Versioned,
+    seen_through,
+)
 
 from .organization import Organization
 
@@ -144,7 +151,6 @@ class Employment(TimeStamped, Authored, Versioned):
     @classmethod
     def access_condition(cls, user, action: str):
         """An employment is seen, and changed, with its organisation."""
-        condition = Organization.access_condition(user, action)
-        if condition is None:
-            return None
-        return Q(organization__in=Organization.objects.filter(condition).values("pk"))
+        return seen_through(
+            Organization, Organization.access_condition(user, action), "organization"
+        )
