@@ -22,7 +22,7 @@ from sputnik.directory.demo.tables import (
 from .words import NAME_SUFFIXES, SYLLABLES
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Name:
     last: str
     first: str

@@ -44,13 +44,13 @@ class Identifiers:
         return body + inn_number.calc_personal_check_digits(body)
 
     def ogrn(self, region: str, *, sole_trader: bool) -> str:
-        rng = self.rng
+        rnd = self.rng.random
         while True:
-            year = f"{rng.randint(3, 24):02d}"
+            year = f"{3 + int(rnd() * 22):02d}"
             if sole_trader:
-                body = f"3{year}{region}{rng.randrange(10**9):09d}"
+                body = f"3{year}{region}{int(rnd() * 10**9):09d}"
             else:
-                body = f"{'15'[rng.random() < 0.5]}{year}{region}{rng.randrange(10**7):07d}"
+                body = f"{'15'[rnd() < 0.5]}{year}{region}{int(rnd() * 10**7):07d}"
             digit = ogrn_check_digit(body)
             if digit:
                 return body + digit
