@@ -10,8 +10,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -134,7 +133,7 @@ class BoardMixin(RestrictedMixin):
         deals = DealFilter(self.list_filter(given), queryset=in_pipeline).qs
         columns = {s.pk: Column(s, list_url=self.list_url(pipeline, given, s)) for s in stages}
         count_and_sum(columns, deals)
-        for deal in self.cards(deals):
+        for deal in self.cards(deals, [s for s in stages if not s.is_closed]):
             deal.amount_label = money(deal.amount, deal.currency) if deal.amount is not None else ""
             columns[deal.stage_id].cards.append(deal)
         return {
@@ -144,23 +143,26 @@ class BoardMixin(RestrictedMixin):
             "today": timezone.localdate(),
         }
 
-    def cards(self, deals):
-        """At most CARDS_PER_COLUMN deals of each stage, in one query, each knowing whether
-        it has an overdue planned contact and whether the user may move it."""
+    def cards(self, deals, stages: list[Stage]) -> list[Deal]:
+        """At most CARDS_PER_COLUMN deals of each open stage, each knowing whether it has
+        an overdue planned contact and whether the user may move it. Each column's ids
+        come from its own short index scan (`deal_board_column`); only those cards are
+        then read whole — ranking every open deal of the pipeline in one query would
+        join and annotate them all first."""
+        ids = []
+        for stage in stages:
+            column = deals.filter(stage=stage).order_by(*CARD_ORDER)
+            ids += column.values_list("pk", flat=True)[:CARDS_PER_COLUMN]
         user = self.request.user
         overdue = Interaction.objects.restrict(user).filter(
             deal=OuterRef("pk"), status=InteractionStatus.PLANNED, due_at__lt=timezone.now()
         )
         movable = Deal.objects.restrict(user, "change").filter(pk=OuterRef("pk"))
         return (
-            deals.select_related("organization", "responsible")
-            .annotate(
-                place=Window(RowNumber(), partition_by=[F("stage_id")], order_by=CARD_ORDER),
-                contact_overdue=Exists(overdue),
-                movable=Exists(movable),
-            )
-            .filter(place__lte=CARDS_PER_COLUMN)
-            .order_by("stage_id", "place")
+            Deal.objects.filter(pk__in=ids)
+            .select_related("organization", "responsible")
+            .annotate(contact_overdue=Exists(overdue), movable=Exists(movable))
+            .order_by("stage_id", *CARD_ORDER)
         )
 
     def list_url(self, pipeline, given: dict[str, str], stage: Stage | None = None) -> str:
