@@ -128,11 +128,13 @@ def _audit_reader(field, as_json: bool) -> tuple[str | None, Callable[[Any], Any
     if as_json or isinstance(field, DateTimeField):
         return None, lambda instance: get_field_value(instance, field, as_json)
     if isinstance(field, JSONField):
+        # What `json.dumps(value, sort_keys=True, cls=field.encoder)` builds on each call.
+        encoder = (field.encoder or json.JSONEncoder)(sort_keys=True)
 
         def read_json(value):
             value = field.to_python(value)
             try:
-                return json.dumps(value, sort_keys=True, cls=field.encoder)
+                return encoder.encode(value)
             except TypeError:
                 return value
 

@@ -704,12 +704,14 @@ def _bulk_records(model, items: list[dict], *, actor=None) -> list:
         automatic |= {"created_by_id": getattr(actor, "pk", None)}
         automatic |= {"updated_by_id": getattr(actor, "pk", None)}
     columns = [field.attname for field in fields]
+    # Defaults that are values, not functions (a new dict for each record), taken once.
+    fixed = {field.attname: field.get_default() for field in fields if not callable(field.default)}
     rows = []
     for item in items:
         unknown = [name for name in item if name not in by_name]
         if unknown:
             raise TypeError(f"{model.__name__} has no field {unknown[0]!r}")
-        values = {**automatic}
+        values = fixed | automatic
         for name, value in item.items():
             field = by_name[name]
             if field.is_relation and name == field.name:
