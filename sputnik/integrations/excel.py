@@ -177,12 +177,16 @@ def _ranked_names(records: QuerySet) -> dict[int, tuple[int, str]]:
 def _many(field, ids: list[int], ranked: dict[int, tuple[int, str]]) -> dict[int, str]:
     """The names a many-to-many field links each record of the chunk to, in their order,
     read from the link table alone."""
+    if not ranked:  # nothing to link to (no categories defined, say): no query
+        return {}
     through = field.remote_field.through
     own, other = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
     grouped: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for owner_id, target_id in through.objects.filter(_among(through, own, ids)).values_list(
         own, other
     ):
+        if target_id not in ranked:  # added while the export runs
+            ranked.update(_ranked_names(field.related_model.objects.all()))
         grouped[owner_id].append(ranked[target_id])
     return {key: ", ".join(name for _rank, name in sorted(found)) for key, found in grouped.items()}
 
