@@ -4,9 +4,9 @@ dates as dates and numbers as numbers.
 
 A 100 000-row export must take seconds and little memory, so rows are read as plain tuples
 in chunks (one query per chunk for the rows and one for each kind of related data, never
-per row) and the sheet is written as XML text straight into the zip: openpyxl spends
-~100 µs on every cell, the text writer below under 2. openpyxl still writes the small
-files of rejected import rows."""
+per row) and the sheet is written as XML text straight into the zip: openpyxl's
+write-only mode spends tens of microseconds on every cell, the text writer below one or
+two. openpyxl still writes the small files of rejected import rows."""
 
 from __future__ import annotations
 
