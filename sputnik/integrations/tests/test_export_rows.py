@@ -230,3 +230,28 @@ def test_queries_grow_with_chunks_not_rows(seller, line_a, monkeypatch):
     assert done == 300 and many == few  # one chunk either way
     chunked, _done = _queries(seller, monkeypatch, 100)
     assert chunked - few <= 2 * 6  # two more chunks, a handful of queries each
+
+
+def test_the_file_reads_alike_in_a_second_reader(seller, line_a):
+    """The sheet is written as XML text: python-calamine (what imports read with) must see
+    the same header, text, numbers and dates that openpyxl sees."""
+    from python_calamine import CalamineWorkbook
+
+    define_attribute("staff", "integer", "Штат")
+    define_attribute("founded", "date", "Основана")
+    OrganizationFactory(
+        business_lines=[line_a],
+        short_name='ООО "Ромашка" & <партнёры>',
+        attributes={"staff": 120, "founded": "2001-02-03"},
+    )
+    run, rows = export(seller, "organizations")
+    run.file.seek(0)
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(run.file.read())).get_sheet_by_index(0)
+    header, *values = sheet.to_python(skip_empty_area=False)
+    assert header == list(rows[0].keys())
+    seen = dict(zip(header, values[0], strict=True))
+    with translation.override("ru"):
+        name = _("Name")
+    assert seen[name] == 'ООО "Ромашка" & <партнёры>'
+    assert seen["Штат"] == 120
+    assert seen["Основана"] == datetime.date(2001, 2, 3)
