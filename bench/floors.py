@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 Statement = tuple[str, tuple]
 PAGE = 50  # rows per list page
-COUNT_CAP = 10_000  # lists count up to here (CappedPaginator)
 
 
 @dataclass(frozen=True)
@@ -59,6 +58,7 @@ class Picks:
     heavy: int  # the visible organisation with the most contacts
     person: int
     segment_criteria: dict = field(default_factory=dict)
+    count_cap: int = 10_000  # lists count up to here (CappedPaginator.cap)
     attribute: str = ""  # an integer attribute of organisations the list sorts by
     deep_offset: int = 0
     name_fragment: str = ""
@@ -112,7 +112,7 @@ def organization_page(
     condition = f"{org_visible(p)} {where}"
     count = (
         f"SELECT COUNT(*) FROM (SELECT 1 FROM directory_organization o WHERE {condition} "
-        f"LIMIT {COUNT_CAP + 1}) t"
+        f"LIMIT {p.count_cap + 1}) t"
     )
     categories = (
         f"(SELECT {d.agg('c.name')} FROM directory_organization_categories oc "
@@ -162,7 +162,7 @@ def segment_page(d, p):
     return [
         (
             f"SELECT COUNT(*) FROM (SELECT 1 FROM directory_organization o WHERE {condition} "
-            f"LIMIT {COUNT_CAP + 1}) t",
+            f"LIMIT {p.count_cap + 1}) t",
             (),
         ),
         (

@@ -267,6 +267,8 @@ def pick(sales, head) -> tuple[floors.Picks, dict]:
     now = timezone.now()
     today = timezone.localdate()
     segment, criteria = bench_segment(sales, lines)
+    from sputnik.core.pagination import CappedPaginator
+
     picks = floors.Picks(
         lines=lines,
         sales=sales.pk,
@@ -275,6 +277,7 @@ def pick(sales, head) -> tuple[floors.Picks, dict]:
         heavy=heavy["organization"] if heavy else organization.pk,
         person=person,
         segment_criteria=criteria,
+        count_cap=CappedPaginator.cap,
         attribute=attribute.code if attribute else "",
         deep_offset=0,
         name_fragment=name_fragment(organization.short_name),
@@ -292,7 +295,7 @@ def pick(sales, head) -> tuple[floors.Picks, dict]:
         tomorrow=day_start(today + datetime.timedelta(days=1)).isoformat(),
         week_end=day_start(today + datetime.timedelta(days=8)).isoformat(),
     )
-    pages = min(total, floors.COUNT_CAP) // floors.PAGE
+    pages = min(total, picks.count_cap) // floors.PAGE
     deep_page = max(1, min(1000, pages))
     picks.deep_offset = (deep_page - 1) * floors.PAGE
     extra = {"segment": segment, "deep_page": deep_page, "visible_organizations": total}
