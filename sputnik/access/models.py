@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sputnik.core.links import record_url
 from sputnik.core.models import (
     Authored,
     BackgroundRun,
@@ -87,7 +88,7 @@ class User(AbstractUser, TimeStamped, Authored, Versioned):
         return self.full_name
 
     def get_absolute_url(self):
-        return reverse("access:user_detail", args=[self.pk])
+        return record_url("access:user_detail", self.pk)
 
     @property
     def full_name(self) -> str:

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sputnik.core.links import record_url
 from sputnik.core.models import LineScoped, RestrictedQuerySet, TimeStamped
 
 
@@ -213,7 +213,7 @@ class Deal(LineScoped):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sales:deal", args=[self.pk])
+        return record_url("sales:deal", self.pk)
 
     @property
     def is_open(self) -> bool:

@@ -4,6 +4,7 @@ from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from sputnik.core import links
 from sputnik.core.roles import LineRole
 
 register = template.Library()
@@ -111,3 +112,10 @@ def sort_header(context, field: str, label: str):
         label,
         arrow,
     )
+
+
+@register.simple_tag
+def record_url(viewname: str, pk: int) -> str:
+    """`{% url viewname pk %}` for rows of a list: the pattern is reversed once per page
+    load of the process, not once per row (see core/links.py)."""
+    return links.record_url(viewname, pk)

@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sputnik.core.links import record_url
 from sputnik.core.models import BusinessRecord
 
 
@@ -112,7 +112,7 @@ class Organization(BusinessRecord):
         return self.short_name
 
     def get_absolute_url(self):
-        return reverse("directory:organization_detail", args=[self.pk])
+        return record_url("directory:organization_detail", self.pk)
 
     @property
     def is_sole_trader(self) -> bool:

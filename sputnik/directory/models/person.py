@@ -2,10 +2,10 @@
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sputnik.core.links import record_url
 from sputnik.core.models import (
     Authored,
     BusinessRecord,
@@ -67,7 +67,7 @@ class Person(BusinessRecord):
         return self.full_name
 
     def get_absolute_url(self):
-        return reverse("directory:person_detail", args=[self.pk])
+        return record_url("directory:person_detail", self.pk)
 
     @property
     def full_name(self) -> str:

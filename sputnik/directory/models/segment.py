@@ -5,9 +5,9 @@ the organisation or person list page — the same FilterSet — and is evaluated
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sputnik.core.links import record_url
 from sputnik.core.models import BusinessRecord
 
 from .organization import Organization
@@ -62,7 +62,7 @@ class Segment(BusinessRecord):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("directory:segment_detail", args=[self.pk])
+        return record_url("directory:segment_detail", self.pk)
 
     @classmethod
     def access_condition(cls, user, action: str):
