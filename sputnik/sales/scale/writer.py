@@ -138,7 +138,7 @@ class SqliteWriter(Writer):
                 cursor.execute("PRAGMA synchronous=OFF")
                 cursor.execute("PRAGMA foreign_keys=OFF")
             # Secondary indexes are built once at the end: faster than row by row.
-            marks = ", ".join("?" * len(tables))
+            marks = ", ".join(["%s"] * len(tables))
             cursor.execute(
                 "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
                 f"AND tbl_name IN ({marks}) ORDER BY name",
