@@ -790,7 +790,9 @@ def prepared(database_url: str | None, scale: str) -> str:
                    "c.cursor().execute('PRAGMA journal_mode=DELETE')")  # fmt: skip
             building.replace(path)
             complete.write_text(datetime.datetime.now(datetime.UTC).isoformat())
-        return f"sqlite:///{path}"
+        url = f"sqlite:///{path}"
+        manage(url, "migrate", "--no-input", "-v0")  # a data set built before newer indexes
+        return url
     manage(database_url, "migrate", "--no-input", "-v0")
     if not organizations_in(database_url):
         print(f"seeding the empty database (seed_scale --scale {scale}) …", flush=True)
