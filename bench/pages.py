@@ -684,6 +684,8 @@ def machine(connection, vendor: str) -> dict:
         "python": platform.python_version(),
         "database": f"{vendor} {version}",
         "os": platform.platform(),
+        # Other work on the machine skews every figure: the 1/5/15-minute load averages.
+        "load_average": [round(load, 2) for load in os.getloadavg()],
     }
 
 
