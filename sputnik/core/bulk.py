@@ -60,6 +60,20 @@ def insert(
         per_statement = min(per_statement, connection.features.max_query_params // len(columns))
     ids: list[int] = []
     with connection.cursor() as cursor:
+        if not returning:
+            # One short statement for every row: the drivers prepare (psycopg: parse) it
+            # once, where a statement of a thousand rows is parsed anew each time.
+            cursor.executemany(
+                head + one,
+                [
+                    [
+                        value if convert is None else convert(value)
+                        for convert, value in zip(prepare, row, strict=True)
+                    ]
+                    for row in rows
+                ],
+            )
+            return ids
         for batch in batched(rows, per_statement):
             params: list[Any] = []
             for row in batch:
