@@ -331,6 +331,7 @@ def test_a_deputy_sees_the_absentees_contacts_only_during_the_substitution(
 ):
     absent = make_user(lines={line_a: "write"}, last_name="Отпускникова")
     plan(absent, client_org, line_a, local(0, 15), subject="Звонок отпускницы")
+    plan(absent, client_org, line_a, local(-1, 10), subject="Просрочка отпускницы")
     page = clients_for(seller)[0]
     today = timezone.localdate()
     Substitution.objects.create(
@@ -340,9 +341,11 @@ def test_a_deputy_sees_the_absentees_contacts_only_during_the_substitution(
         ends_on=today - datetime.timedelta(days=1),
     )
     assert "Звонок отпускницы" not in page.get("/work/").text
+    assert 'data-testid="overdue-badge"' not in page.get("/").text
     Substitution.objects.create(
         absent=absent, deputy=seller, starts_on=today, ends_on=today + datetime.timedelta(days=3)
     )
+    assert marked(page.get("/").text, "overdue-badge").startswith("1")  # theirs, overdue
     text = page.get("/work/").text
     assert "Звонок отпускницы" in sections(text)["today"] and 'data-testid="standing-in"' in text
     only_theirs = page.get("/work/", {"employee": absent.pk}).text
