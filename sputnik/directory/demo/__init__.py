@@ -197,9 +197,10 @@ def load_well_known(lines: dict[str, BusinessLine], users: dict[str, User]) -> N
         )
 
 
-def define_attributes() -> None:
-    """The custom attributes the generated records fill in (kept if already defined)."""
-    for target, table in (
+def define_attributes(tables=None) -> None:
+    """The custom attributes the generated records fill in (kept if already defined):
+    `tables` of (target, rows of code, labels, type, shown in the list, options)."""
+    for target, table in tables or (
         (AttributeTarget.ORGANIZATION, ORGANIZATION_ATTRIBUTES),
         (AttributeTarget.PERSON, PERSON_ATTRIBUTES),
     ):

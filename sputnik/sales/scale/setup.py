@@ -12,10 +12,10 @@ from django.contrib.auth.models import Group
 
 from sputnik.access.models import BusinessLine, Department, LineMembership, RoleCode, User
 from sputnik.core.roles import LineRole
-from sputnik.directory import services as directory_services
+from sputnik.directory import demo as directory_demo
 from sputnik.directory.demo import latin
 from sputnik.directory.demo.tables import CATEGORIES, INDUSTRIES
-from sputnik.directory.models import AttributeDefinition, AttributeTarget, Category, Industry
+from sputnik.directory.models import AttributeTarget, Category, Industry
 from sputnik.sales import demo as sales_demo
 from sputnik.sales import services as sales_services
 from sputnik.sales.models import (
@@ -221,26 +221,13 @@ def _reference(model, names: list[str]) -> dict[str, int]:
 
 
 def define_attributes() -> None:
-    for target, table in (
-        (AttributeTarget.ORGANIZATION, words.ORGANIZATION_ATTRIBUTES),
-        (AttributeTarget.PERSON, words.PERSON_ATTRIBUTES),
-        (AttributeTarget.DEAL, words.DEAL_ATTRIBUTES),
-    ):
-        for order, (code, label_ru, label_en, kind, in_list, options) in enumerate(table):
-            if AttributeDefinition.objects.filter(target=target, code=code).exists():
-                continue
-            directory_services.attribute_definition_save(
-                actor=None,
-                definition=AttributeDefinition(),
-                target=target,
-                code=code,
-                label_ru=label_ru,
-                label_en=label_en,
-                type=kind,
-                show_in_list=in_list,
-                choices=list(options),
-                order=order,
-            )
+    directory_demo.define_attributes(
+        (
+            (AttributeTarget.ORGANIZATION, words.ORGANIZATION_ATTRIBUTES),
+            (AttributeTarget.PERSON, words.PERSON_ATTRIBUTES),
+            (AttributeTarget.DEAL, words.DEAL_ATTRIBUTES),
+        )
+    )
 
 
 def _pipelines() -> list[PipelineInfo]:
