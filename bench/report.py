@@ -32,8 +32,9 @@ def section(results: dict) -> str:
     sizes = results["data"].items()
     data = ", ".join(f"{table.split('_', 1)[1]} {number(n)}" for table, n in sizes)
     load = machine.get("load_average")
+    database = machine["database"].split(" on ")[0].replace("postgresql PostgreSQL", "PostgreSQL")
     lines = [
-        f"### {results['scale']} on {machine['database']} ({results['when'][:16]} UTC)",
+        f"### {results['scale']} on {database} ({results['when'][:16]} UTC)",
         "",
         f"Data: {data}. Machine: {machine['cpu']}, {machine['cores']} cores, "
         f"{machine['ram_gb']} GB, Python {machine['python']}"
