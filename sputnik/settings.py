@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sputnik.core.middleware.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -150,7 +151,9 @@ LOGOUT_REDIRECT_URL = "access:login"
 
 # Sessions expire after a working day without requests (every request extends them).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))
-SESSION_SAVE_EVERY_REQUEST = True
+# The expiry slides with activity: SlidingSessionMiddleware saves the session at most
+# once a minute instead of on every request (SESSION_SAVE_EVERY_REQUEST).
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # Lockout after repeated failures (django-axes).

@@ -7,13 +7,17 @@ pg_trgm's word-similarity operator over GIN indexes, SQLite with an FTS5 trigram
 (both created by migration directory 0002_search). The candidates of either go through
 the same ranking here — whole name equal, name starting with the query, words equal,
 starting with or containing the query words, then trigram similarity — so both
-databases answer alike.
+databases answer alike. Names containing every query word are looked up first; the
+typo-tolerant net is cast only when they are too few (a common fragment would otherwise
+make either database score every name sharing a trigram with it).
 """
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
+from functools import reduce
 
 import phonenumbers
 from django.db import connections, models
@@ -28,7 +32,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest, Lower
+from django.db.models.functions import Greatest, Length, Lower
 from django.utils.translation import gettext_lazy as _
 from stdnum.ru import inn as inn_number
 
@@ -223,15 +227,25 @@ def _by_name(queryset, target: _Target, words: list[str], limit: int) -> list:
 
 
 def _candidates(queryset, target: _Target, words: list[str], cap: int) -> list[tuple]:
-    """(pk, *fields) rows likely to match, roughly best first, at most `cap`."""
+    """(pk, *fields) rows likely to match, roughly best first, at most `cap`.
+
+    Two steps: names containing every query word come from the trigram indexes cheaply
+    and always rank above typos, so the costlier typo-tolerant net is cast only when they
+    are too few to fill the results (`cap // CANDIDATES`)."""
     vendor = connections[queryset.db].vendor
     if not any(len(word) >= 3 for word in words):  # too short for trigrams
         return _by_prefix(queryset, target, words, cap)
     if vendor == "postgresql":
-        return _postgresql_candidates(queryset, target, words, cap)
-    if vendor == "sqlite":
-        return _sqlite_candidates(queryset, target, words, cap)
-    return _by_prefix(queryset, target, words, cap)
+        containing, similar = _postgresql_containing, _postgresql_candidates
+    elif vendor == "sqlite":
+        containing, similar = _sqlite_containing, _sqlite_candidates
+    else:
+        return _by_prefix(queryset, target, words, cap)
+    rows = containing(queryset, target, words, cap)
+    if len(rows) >= cap // CANDIDATES:
+        return rows
+    seen = {row[0] for row in rows}
+    return rows + [row for row in similar(queryset, target, words, cap) if row[0] not in seen]
 
 
 def _by_prefix(queryset, target: _Target, words: list[str], cap: int) -> list[tuple]:
@@ -285,6 +299,43 @@ def _postgresql_candidates(queryset, target: _Target, words: list[str], cap: int
     return list(rows[:cap])
 
 
+def _postgresql_containing(queryset, target: _Target, words: list[str], cap: int) -> list:
+    """Names holding every query word of three letters or more (GIN trigram indexes):
+    whole name equal first, then starting with the query, then the shortest."""
+    names = [f"_lower_{name}" for name in target.indexed]
+    phrase = " ".join(words)
+    condition, exact, prefix = Q(), Q(), Q()
+    for name in names:
+        exact |= Q(**{name: phrase})
+        prefix |= Q(**{f"{name}__startswith": phrase})
+    for word in (w for w in words if len(w) >= 3):
+        condition &= reduce(operator.or_, (Q(**{f"{name}__contains": word}) for name in names))
+    rows = (
+        queryset.alias(
+            **{name: Lower(field) for name, field in zip(names, target.indexed, strict=True)}
+        )
+        .filter(condition)
+        .alias(
+            _exact=ExpressionWrapper(exact, BooleanField()),
+            _prefix=ExpressionWrapper(prefix, BooleanField()),
+            _length=Length(target.indexed[0]),
+        )
+        .order_by("-_exact", "-_prefix", "_length", "pk")
+        .values_list("pk", *target.fields)
+    )
+    return list(rows[:cap])
+
+
+def _sqlite_containing(queryset, target: _Target, words: list[str], cap: int) -> list:
+    """Names holding every query word of three letters or more (an FTS5 trigram phrase
+    per word, е and ё alike), the closest first (bm25 favours short names)."""
+    phrases = []
+    for word in (w for w in words if len(w) >= 3):
+        spellings = sorted({word, word.replace("ё", "е"), word.replace("е", "ё")})
+        phrases.append("(" + " OR ".join(f'"{spelling}"' for spelling in spellings) + ")")
+    return _sqlite_match(queryset, target, " AND ".join(phrases), cap)
+
+
 def _sqlite_candidates(queryset, target: _Target, words: list[str], cap: int) -> list:
     """Names sharing trigrams with the query (typos included), most shared first (bm25)."""
     grams = set()
@@ -292,7 +343,11 @@ def _sqlite_candidates(queryset, target: _Target, words: list[str], cap: int) ->
         for i in range(len(word) - 2):
             gram = word[i : i + 3]
             grams |= {gram, gram.replace("ё", "е"), gram.replace("е", "ё")}
-    match = " OR ".join(f'"{gram}"' for gram in sorted(grams))
+    return _sqlite_match(queryset, target, " OR ".join(f'"{gram}"' for gram in sorted(grams)), cap)
+
+
+def _sqlite_match(queryset, target: _Target, match: str, cap: int) -> list:
+    """(pk, *fields) of the names the FTS5 query `match` finds, best first (bm25)."""
     fts, table = target.fts_table, target.table
     # The access check runs per hit (correlated), not over every row the user may see.
     hit = RawSQL(f"{fts}.rowid", (), output_field=models.BigIntegerField())

@@ -1,7 +1,12 @@
 """Sign-in: security events, lockout, the second factor, session expiry."""
 
+import time
+from datetime import timedelta
+from unittest import mock
+
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -100,7 +105,39 @@ def test_required_second_factor_cannot_be_switched_off(client, make_user, admin_
 
 def test_sessions_expire(settings):
     assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    assert 0 < settings.SESSION_REFRESH_SECONDS <= 300
+
+
+def test_activity_extends_the_session_at_most_once_a_refresh_period(client, make_user):
+    from django.contrib.sessions.models import Session
+
+    make_user(username="ivanov")
+    sign_in(client, "ivanov")
+    key = client.session.session_key
+    client.get("/")
+    session = Session.objects.get(session_key=key)
+    first = session.expire_date
+    assert first > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+    # A request soon after does not write the session again.
+    Session.objects.filter(session_key=key).update(expire_date=first - timedelta(hours=1))
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date == first - timedelta(hours=1)
+
+    # Once the refresh period has passed, the next request pushes the expiry forward.
+    later = time.time() + settings.SESSION_REFRESH_SECONDS + 1
+    with mock.patch("sputnik.core.middleware.time.time", return_value=later):
+        client.get("/")
+    assert Session.objects.get(session_key=key).expire_date > first
+
+
+def test_an_idle_session_expires(client, make_user):
+    from django.contrib.sessions.models import Session
+
+    make_user(username="ivanov")
+    sign_in(client, "ivanov")
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/")["Location"].startswith("/accounts/login/")
 
 
 def test_api_token_issue_and_revoke(client, make_user):

@@ -133,6 +133,23 @@ def test_exact_and_prefix_matches_come_first(seller, directory, org):
     ]
 
 
+def test_typos_fill_the_results_only_when_exact_matches_are_too_few(seller, org):
+    for n in range(4):
+        org(f"Ромашка {n}")
+    org("Рамашка и партнёры")
+    # Four names contain the word: they fill four results, the typo waits its turn ...
+    assert "Рамашка и партнёры" not in names(search(seller, "ромашка", limit=4))[0]
+    # ... and comes after them when there is room.
+    assert names(search(seller, "ромашка", limit=5))[0][-1] == "Рамашка и партнёры"
+
+
+def test_exact_name_comes_first_among_many_containing_the_query(seller, org):
+    for n in range(60):  # more than the candidates fetched for ten results
+        org(f"Торговый дом Ромашка {n}")
+    org("Ромашка")
+    assert names(search(seller, "ромашка"))[0][0] == "Ромашка"
+
+
 def test_limit_is_respected(seller, org):
     for n in range(6):
         org(f"Ромашка {n}")
@@ -348,7 +365,7 @@ def test_header_box_finds_as_you_type(signed_in, live_server, seller, directory)
         ("/search/?q=Ромашка", {}),
         ("/search/?q=Ромашка", {"HX-Request": "true", "HX-Target": "search-dropdown"}),
         ("/search/?q=8 495 123-45-67", {}),
-        ("/api/v1/search/?q=Ромашка", {}),
+        ("/api/v1/search/?q=Ромашка&limit=5", {}),
     ],
 )
 def test_query_count_does_not_grow_with_results(seller, directory, org, person, url, headers):
@@ -366,5 +383,8 @@ def test_query_count_does_not_grow_with_results(seller, directory, org, person, 
                 actor=seller, kind="phone", value="+7 495 123 45 67", organization=found
             )
 
-    grow()  # persons and jobs found from the start, so only their number changes
+    # Persons and jobs found from the start, and enough names containing the query to
+    # fill five results (the typo step is then skipped) before and after.
+    grow()
+    grow()
     assert_constant_queries(client, url, grow, **headers)
