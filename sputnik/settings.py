@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # widget templates for the project-wide form renderer below
     "django_htmx",
     "django_filters",
     "rest_framework",
@@ -107,6 +108,9 @@ TEMPLATES = [
         },
     },
 ]
+# Widgets render through the project's templates, so sputnik/templates may override them
+# (django/forms/widgets/select.html writes options in place, without an include each).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 # Database: SQLite file under var/ by default (WAL, immediate transactions so the web
 # process and the worker serialise writes instead of failing), PostgreSQL by DATABASE_URL.

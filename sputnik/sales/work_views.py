@@ -39,7 +39,13 @@ from .work_forms import CompleteForm, QuickLogForm
 CHANGED = "sp-interactions-changed"
 TIMELINE_CHANGED = "sp-timeline-changed"  # the dossier's timeline listens to it
 ROW = "row"  # the quick form answers inside a row of "my work", not as a card
-SECTION_LIMIT = 50
+SECTION_LIMIT = 20  # rows per section at first; "show more" fetches as many again
+# How each section marks its rows: the colour of the time, and a date or only the time.
+SECTION_LOOK = {
+    "overdue": {"tone": "text-danger", "when": "date"},
+    "today": {"tone": "text-warning-emphasis", "when": "time"},
+    "upcoming": {"tone": "", "when": "date"},
+}
 
 
 def _moment(value: datetime.datetime) -> str:
@@ -372,14 +378,18 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_template_names(self):
-        if self.request.htmx and self.request.GET.get("part") == "sections":
-            return [f"{self.template_name}#sections"]
+        part = self.request.GET.get("part")
+        if self.request.htmx and part in ("sections", "more"):
+            return [f"{self.template_name}#{part}"]
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         scope = work_scope(user, self.request.GET.get("employee", ""))
+        if self.request.htmx and self.request.GET.get("part") == "more":
+            context.update(self.more(user, scope))
+            return context
         context.update(self.sections(user, scope))
         context["scope"] = scope
         context["team_overdue"] = self.team_overdue(user, scope) if scope.is_head else None
@@ -390,9 +400,59 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         context["board_url"] = self.board_url(user, scope)
         context["deals_url"] = self.deals_url(user, scope)
         context["sections_url"] = self.part_url(scope, "sections")
+        context["more_url"] = self.part_url(scope, "more")
         return context
 
     def sections(self, user, scope: Scope) -> dict:
+        planned, bounds = self.planned(user, scope)
+        counts = planned.aggregate(
+            **{key: Count("pk", filter=condition) for key, (condition, _order) in bounds.items()}
+        )
+        rows = self.rows(user, planned)
+        overdue_when, overdue_order = bounds["overdue"]
+        overdue = list(rows.filter(overdue_when).order_by(*overdue_order)[:SECTION_LIMIT])
+        coming_when = bounds["today"][0] | bounds["upcoming"][0]
+        coming = list(rows.filter(coming_when).order_by("due_at", "pk")[: SECTION_LIMIT * 2])
+        self.mark_changeable(user, [*overdue, *coming])
+        tomorrow = day_start(timezone.localdate() + datetime.timedelta(days=1))
+        return {
+            "counts": counts,
+            "overdue": overdue,
+            "today": [i for i in coming if i.due_at < tomorrow][:SECTION_LIMIT],
+            "upcoming": [i for i in coming if i.due_at >= tomorrow][:SECTION_LIMIT],
+            "show_responsible": self.show_responsible(scope),
+        }
+
+    def more(self, user, scope: Scope) -> dict:
+        """The next rows of one section, after the `offset` already on the page."""
+        key = self.request.GET.get("section", "")
+        try:
+            offset = max(int(self.request.GET.get("offset", "")), 0)
+        except ValueError:
+            offset = -1
+        planned, bounds = self.planned(user, scope)
+        if key not in bounds or offset < 0:
+            raise Http404(_("No such part of the page."))
+        condition, order = bounds[key]
+        total = planned.filter(condition).count()
+        items = list(
+            self.rows(user, planned)
+            .filter(condition)
+            .order_by(*order)[offset : offset + SECTION_LIMIT]
+        )
+        self.mark_changeable(user, items)
+        return {
+            **SECTION_LOOK[key],
+            "key": key,
+            "items": items,
+            "shown": offset + len(items),
+            "total": total,
+            "show_responsible": self.show_responsible(scope),
+            "more_url": self.part_url(scope, "more"),
+        }
+
+    def planned(self, user, scope: Scope):
+        """The planned contacts shown, and per section its condition and order."""
         now = timezone.now()
         today = timezone.localdate()
         tomorrow = day_start(today + datetime.timedelta(days=1))
@@ -400,33 +460,31 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         planned = Interaction.objects.restrict(user).filter(
             status=InteractionStatus.PLANNED, responsible__in=scope.responsible
         )
-        counts = planned.aggregate(
-            overdue=Count("pk", filter=Q(due_at__lt=now)),
-            today=Count("pk", filter=Q(due_at__gte=now, due_at__lt=tomorrow)),
-            upcoming=Count("pk", filter=Q(due_at__gte=tomorrow, due_at__lt=week_end)),
-        )
+        bounds = {
+            "overdue": (Q(due_at__lt=now), ("-due_at", "-pk")),
+            "today": (Q(due_at__gte=now, due_at__lt=tomorrow), ("due_at", "pk")),
+            "upcoming": (Q(due_at__gte=tomorrow, due_at__lt=week_end), ("due_at", "pk")),
+        }
+        return planned, bounds
+
+    @staticmethod
+    def rows(user, planned):
         # A contact may name a person or deal of another line: only visible ones are shown.
-        rows = planned.select_related("organization", "responsible").prefetch_related(
+        return planned.select_related("organization", "responsible").prefetch_related(
             Prefetch("persons", queryset=Person.objects.restrict(user)),
             Prefetch("deal", queryset=Deal.objects.restrict(user).select_related("stage")),
         )
-        overdue = list(rows.filter(due_at__lt=now).order_by("-due_at", "-pk")[:SECTION_LIMIT])
-        coming = list(
-            rows.filter(due_at__gte=now, due_at__lt=week_end).order_by("due_at", "pk")[
-                : SECTION_LIMIT * 2
-            ]
-        )
+
+    @staticmethod
+    def mark_changeable(user, items: list[Interaction]) -> None:
         writable = line_access(user).line_ids(LineRole.WRITE)
         can_change = user.has_perm("sales.change_interaction")
-        for item in [*overdue, *coming]:
+        for item in items:
             item.can_change = can_change and (writable is None or item.business_line_id in writable)
-        return {
-            "counts": counts,
-            "overdue": overdue,
-            "today": [i for i in coming if i.due_at < tomorrow][:SECTION_LIMIT],
-            "upcoming": [i for i in coming if i.due_at >= tomorrow][:SECTION_LIMIT],
-            "show_responsible": len(scope.responsible) > 1 or scope.choice != "",
-        }
+
+    @staticmethod
+    def show_responsible(scope: Scope) -> bool:
+        return len(scope.responsible) > 1 or scope.choice != ""
 
     def team_overdue(self, user, scope: Scope) -> list[dict]:
         """Overdue contacts per employee of the team, most first."""

@@ -17,6 +17,7 @@ from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
 from sputnik.sales.models import Deal, Interaction, InteractionResult
 from sputnik.sales.tests.helpers import new_deal
+from sputnik.sales.work_views import SECTION_LIMIT
 
 pytestmark = pytest.mark.django_db
 
@@ -401,6 +402,30 @@ def test_a_salesperson_cannot_look_at_a_colleagues_work(noon, team, make_user):
     team_view = page.get("/work/", {"employee": "team"}).text
     assert "Просрочка Первова 1" not in team_view
     assert 'data-testid="employee-filter"' not in text and 'data-testid="team-overdue"' not in text
+
+
+def test_a_long_section_shows_its_first_rows_and_the_rest_on_demand(
+    noon, seller, client_org, line_a, make_user
+):
+    for number in range(SECTION_LIMIT + 5):
+        plan(seller, client_org, line_a, local(-1 - number, 10), subject=f"Просрочка №{number}")
+    page = clients_for(seller)[0]
+    overdue = sections(page.get("/work/").text)["overdue"]
+    assert overdue.count('data-testid="contact"') == SECTION_LIMIT
+    assert "Просрочка №0<" in overdue and f"Просрочка №{SECTION_LIMIT}<" not in overdue
+    button = re.search(r'hx-get="([^"]+)"[^>]*data-testid="show-more"', overdue)[1]
+    more = page.get(button.replace("&amp;", "&"), headers=HTMX).text
+    assert "<html" not in more
+    assert more.count('data-testid="contact"') == 5 and 'data-testid="show-more"' not in more
+    assert f"Просрочка №{SECTION_LIMIT}<" in more and "Просрочка №0<" not in more
+    assert f"Просрочка №{SECTION_LIMIT + 4}<" in more
+
+    # Another user asking for the same part sees only their own rows.
+    other = clients_for(make_user(lines={line_a: "write"}))[0]
+    assert 'data-testid="contact"' not in other.get(button.replace("&amp;", "&"), headers=HTMX).text
+    # A section that does not exist, or a bad offset, is refused.
+    for query in ({"section": "someday", "offset": 0}, {"section": "overdue", "offset": "x"}):
+        assert page.get("/work/", {"part": "more", **query}, headers=HTMX).status_code == 404
 
 
 def test_my_work_costs_the_same_queries_for_3_and_40_contacts(
