@@ -26,6 +26,12 @@ urlpatterns = [
         name="organization_dossier",
     ),
     path(
+        "organizations/<int:pk>/lists/",
+        views.OrganizationListsView.as_view(),
+        name="organization_lists",
+    ),
+    path("persons/<int:pk>/lists/", views.PersonListsView.as_view(), name="person_lists"),
+    path(
         "organizations/<int:pk>/panels/<slug:slot>/",
         dossier_views.OrganizationPanelsView.as_view(),
         name="organization_panels",

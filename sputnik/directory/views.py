@@ -135,8 +135,6 @@ class OrganizationDetailView(OrganizationCardMixin, ObjectDetailView):
         context["former"] = employments.former()
         context["branches"] = Organization.objects.restrict(user).filter(parent=organization)
         context["undesirable"] = is_undesirable(organization=organization)
-        context["segment_form"] = SegmentAddForm(user=user, kind=SegmentKind.ORGANIZATIONS)
-        context["lists"] = segments_of(user, organization)
         context["composer_panels"] = panels(self.request, organization, "composer")
         context["card_panels"] = panels(self.request, organization, "card")
         attach([organization], AttributeTarget.ORGANIZATION, user)
@@ -382,6 +380,33 @@ class PersonListView(SelectionMixin, CustomColumnsMixin, ObjectListView):
         return context
 
 
+class RecordListsView(ObjectDetailView):
+    """The lists a record is in, and adding it to one: the card loads this panel after
+    itself, as checking the criteria of each dynamic list is the costliest part of it."""
+
+    template_name = "directory/segment_panel.html"
+    kind = ""
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return {
+            "object": self.object,
+            "kind": self.kind,
+            "lists": segments_of(user, self.object),
+            "segment_form": SegmentAddForm(user=user, kind=self.kind),
+        }
+
+
+class OrganizationListsView(RecordListsView):
+    model = Organization
+    kind = SegmentKind.ORGANIZATIONS
+
+
+class PersonListsView(RecordListsView):
+    model = Person
+    kind = SegmentKind.PERSONS
+
+
 class PersonDetailView(ObjectDetailView):
     model = Person
     template_name = "directory/person_detail.html"
@@ -398,8 +423,6 @@ class PersonDetailView(ObjectDetailView):
         context["current"] = jobs.current()
         context["former"] = jobs.former()
         context["undesirable"] = undesirable_entries(job.organization for job in jobs)
-        context["segment_form"] = SegmentAddForm(user=user, kind=SegmentKind.PERSONS)
-        context["lists"] = segments_of(user, person)
         attach([person], AttributeTarget.PERSON, user)
         context["can_edit"] = Person.objects.restrict(user, "change").filter(pk=person.pk).exists()
         if context["can_edit"]:

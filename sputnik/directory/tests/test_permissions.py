@@ -49,6 +49,7 @@ def organization_case(org: Organization) -> AccessCase:
             f"/organizations/{pk}/",
             f"/organizations/{pk}/edit/",
             f"/history/directory/organization/{pk}/",
+            f"/organizations/{pk}/lists/",
         ],
         list_pages=["/organizations/"],
         searches=[
@@ -111,7 +112,7 @@ def test_person_access(line_a, line_b, make_user):
         AccessCase(
             record=person,
             marker="Скрытный",
-            pages=[f"/persons/{pk}/", f"/persons/{pk}/edit/"],
+            pages=[f"/persons/{pk}/", f"/persons/{pk}/edit/", f"/persons/{pk}/lists/"],
             list_pages=["/persons/"],
             searches=[
                 "/persons/?q=Скрыт",

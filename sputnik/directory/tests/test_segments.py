@@ -108,10 +108,13 @@ def test_add_from_a_card_and_remove(base, seller, line_a):
     beta = Organization.objects.get(short_name="Бета")
     page = clients_for(seller)[0]
     card = page.get(beta.get_absolute_url()).content.decode()
-    assert f'<option value="{segment.pk}">Обзвон</option>' in card
+    assert f'hx-get="/organizations/{beta.pk}/lists/"' in card  # loaded after the card
+    panel = page.get(f"/organizations/{beta.pk}/lists/").content.decode()
+    assert f'<option value="{segment.pk}">Обзвон</option>' in panel
+    assert "In no list yet." in panel or "Пока ни в одном списке." in panel
     page.post(f"/lists/members/organizations/{beta.pk}/", {"segment": segment.pk})
     assert names(segment.organizations.all()) == ["Бета"]
-    assert "Обзвон" in page.get(beta.get_absolute_url()).content.decode()
+    assert "Обзвон" in page.get(f"/organizations/{beta.pk}/lists/").content.decode()
     page.post(f"/lists/members/organizations/{beta.pk}/", {"remove_from": segment.pk})
     assert not segment.organizations.exists()
 
