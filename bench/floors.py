@@ -399,8 +399,8 @@ def kanban(d, p):
 
 
 def my_work(d, p, responsible: list[int], team: bool = False):
-    """Counts of overdue, today's and the week's planned contacts, the first 50 overdue and
-    the next 100 coming, with organisation, responsible and deal (and for a head, overdue
+    """Counts of overdue, today's and the week's planned contacts, the first 20 overdue and
+    the next 40 coming (the page's first rows per section), with organisation, responsible and deal (and for a head, overdue
     contacts per employee)."""
     planned = (
         f"it.status = 'planned' AND it.responsible_id IN ({ids(responsible)}) "
@@ -420,10 +420,10 @@ def my_work(d, p, responsible: list[int], team: bool = False):
             f"FROM sales_interaction it WHERE {planned}",
             (p.now, p.now, p.tomorrow, p.tomorrow, p.week_end),
         ),
-        (f"{row} WHERE {planned} AND it.due_at < %s ORDER BY it.due_at DESC LIMIT 50", (p.now,)),
+        (f"{row} WHERE {planned} AND it.due_at < %s ORDER BY it.due_at DESC LIMIT 20", (p.now,)),
         (
             f"{row} WHERE {planned} AND it.due_at >= %s AND it.due_at < %s "
-            "ORDER BY it.due_at LIMIT 100",
+            "ORDER BY it.due_at LIMIT 40",
             (p.now, p.week_end),
         ),
     ]
