@@ -18,6 +18,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import BigIntegerField, Expression, FloatField, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -50,6 +53,37 @@ def definitions(target: str, *, active: bool = True) -> list[AttributeDefinition
     """The attributes of one kind of record in their display order."""
     found = AttributeDefinition.objects.filter(target=target)
     return list(found.filter(is_active=True) if active else found)
+
+
+class KeyText(KeyTextTransform):
+    """A key's value as text, as Django's `KT`, written so that SQLite can read it from an
+    index on the same expression: with the key's path in the statement itself (SQLite
+    does not match an expression holding a bound parameter to an indexed one) and JSON's
+    own types listed in a fixed order (Django lists them from a set, in an order that
+    changes with each process's hash seed)."""
+
+    def as_sqlite(self, compiler, connection):
+        lhs, params, keys = self.preprocess_lhs(compiler, connection)
+        path = connection.ops.compile_json_path(keys).replace("'", "''").replace("%", "%%")
+        types = ",".join(f"'{value}'" for value in sorted(connection.ops.jsonfield_datatype_values))
+        typed, value = f"JSON_TYPE({lhs}, '{path}')", f"JSON_EXTRACT({lhs}, '{path}')"
+        return f"(CASE WHEN {typed} IN ({types}) THEN {typed} ELSE {value} END)", (*params,) * 3
+
+
+def sort_key(definition: AttributeDefinition) -> Expression | None:
+    """What a list sorts the attribute by, as an expression over the record's own row: the
+    number for numbers, the text otherwise. None for references to organisations, which
+    sort by the referenced name. Sorting and the attribute's index
+    (`attribute_indexes`) build it here, so that the database sees one expression."""
+    if definition.type == T.ORGANIZATION:
+        return None
+    text = KeyText(definition.code, "attributes")
+    if definition.type == T.INTEGER:
+        return Cast(text, BigIntegerField())
+    if definition.type == T.DECIMAL:
+        return Cast(text, FloatField())
+    # Plain text: comparisons of a JSON key would read the compared value as JSON.
+    return Cast(text, TextField())
 
 
 # Values -----------------------------------------------------------------------------

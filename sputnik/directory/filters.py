@@ -8,11 +8,9 @@ from django import forms
 from django.db.models import (
     BigIntegerField,
     Exists,
-    FloatField,
     OuterRef,
     Q,
     Subquery,
-    TextField,
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -23,7 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from sputnik.access.models import BusinessLine, User
 from sputnik.core.filters import active_filter, contains, ordering_filter, search_filter
 
-from .attributes import PREFIX, definitions
+from .attributes import PREFIX, definitions, sort_key
 from .blacklist import undesirable_condition
 from .models import (
     AttributeDefinition,
@@ -48,20 +46,16 @@ T = AttributeType
 
 
 def annotate_sort_key(queryset, definition: AttributeDefinition, name: str, organizations):
-    """`queryset` with `name` holding what a list sorts the attribute by: the number for
-    numbers, the name of the referenced organisation (among `organizations`, those the
-    user may see) for references, the text otherwise."""
-    text = KT(f"attributes__{definition.code}")
-    if definition.type == T.INTEGER:
-        return queryset.annotate(**{name: Cast(text, BigIntegerField())})
-    if definition.type == T.DECIMAL:
-        return queryset.annotate(**{name: Cast(text, FloatField())})
-    if definition.type == T.ORGANIZATION:
-        queryset = queryset.annotate(**{f"{name}_ref": Cast(text, BigIntegerField())})
-        referenced = organizations.filter(pk=OuterRef(f"{name}_ref")).order_by()
-        return queryset.annotate(**{name: Subquery(referenced.values("short_name")[:1])})
-    # Plain text: comparisons of a JSON key would read the compared value as JSON.
-    return queryset.annotate(**{name: Cast(text, TextField())})
+    """`queryset` with `name` holding what a list sorts the attribute by (`sort_key`), or
+    for references the name of the referenced organisation among `organizations`, those
+    the user may see."""
+    key = sort_key(definition)
+    if key is not None:
+        return queryset.annotate(**{name: key})
+    pk = Cast(KT(f"attributes__{definition.code}"), BigIntegerField())
+    queryset = queryset.annotate(**{f"{name}_ref": pk})
+    referenced = organizations.filter(pk=OuterRef(f"{name}_ref")).order_by()
+    return queryset.annotate(**{name: Subquery(referenced.values("short_name")[:1])})
 
 
 FOUND_LIMIT = 500  # search results opened as a table

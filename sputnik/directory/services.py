@@ -16,7 +16,7 @@ from sputnik.core import bulk
 from sputnik.core.audit import log_created, log_m2m_added
 from sputnik.core.services import record_create, record_update
 
-from . import validation
+from . import attribute_indexes, validation
 from .attributes import clean_attributes
 from .merge import merge
 from .models import (
@@ -391,7 +391,8 @@ def reference_delete(*, actor, item) -> None:
 @transaction.atomic
 def attribute_definition_save(*, actor, definition: AttributeDefinition, **values: Any):
     """Create or change a custom attribute. Its kind of record, code and type are fixed once
-    created (stored values depend on them); options are needed by, and only by, choices."""
+    created (stored values depend on them); options are needed by, and only by, choices.
+    Once committed, the index its list sorts by is built or dropped (`attribute_indexes`)."""
     errors: dict[str, str] = {}
     if definition.pk:
         for name in AttributeDefinition.FIXED_FIELDS:
@@ -417,6 +418,7 @@ def attribute_definition_save(*, actor, definition: AttributeDefinition, **value
         raise ValidationError({"code": _("This code is already used by another attribute.")})
     definition.full_clean()
     definition.save()
+    attribute_indexes.sync_after_commit(definition.target)
     return definition
 
 
