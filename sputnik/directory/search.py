@@ -1,16 +1,19 @@
 """Global search (DIR-4): organisations and persons by name, INN, phone or e-mail.
 
 `search()` is the only entry point; pages, the header box and the API call it. Every
-result starts from `restrict(user)`. The typo-tolerant name search is the one part that
-differs per database (ARCHITECTURE rule 6): PostgreSQL narrows the candidates with
-pg_trgm's word-similarity operator over GIN indexes, SQLite with an FTS5 trigram table
-(both created by migration directory 0002_search). The candidates of either go through
-the same ranking here — whole name equal, name starting with the query, words equal,
-starting with or containing the query words, then trigram similarity — so both
-databases answer alike. Names containing every query word are looked up first; the
-typo-tolerant net is cast only when they are too few (a common fragment would otherwise
-make either database score every name sharing a trigram with it).
-"""
+result starts from `restrict(user)`. Names are found in two steps over trigram indexes,
+the one part that differs per database (ARCHITECTURE rule 6: GIN pg_trgm indexes on
+PostgreSQL, FTS5 trigram tables on SQLite, created by migration directory 0002_search):
+
+1. names containing every query word — cheap, and always ranked above typos;
+2. only when those are too few: the words of the names closest to each query word are
+   looked up in the much smaller list of words (`search_words`), and names containing
+   them are fetched the same way. Netting typos over the names themselves made either
+   database score every name sharing a trigram with the query (seconds at a million).
+
+The candidates of either database go through the same ranking here — whole name equal,
+name starting with the query, words equal, starting with or containing the query words,
+then trigram similarity — so both databases answer alike."""
 
 from __future__ import annotations
 
@@ -24,28 +27,27 @@ from django.db import connections, models
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
     Prefetch,
     Q,
-    Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Greatest, Length, Lower
+from django.db.models.functions import Length, Lower
 from django.utils.translation import gettext_lazy as _
 from stdnum.ru import inn as inn_number
 
+from . import search_words
 from .models import ContactKind, ContactPoint, Employment, Organization, Person
 
 MAX_QUERY = 100
 # Share of a query word's trigrams a name word must have to count as a typo of it: 0.5
 # lets one typo through in words of five letters and more ("Питров" → "Петров").
 SIMILARITY = 0.5
-# pg_trgm's word similarity (shared / united trigrams of the best extent) is stricter
-# than the share above: "питров"/"петров" is 0.43, "алена"/"алёна" 0.33. PostgreSQL only
-# nets the candidates, so its threshold is set low enough for everything the ranking keeps.
-PG_WORD_SIMILARITY = 0.3
+# pg_trgm's similarity (shared / united trigrams) is stricter than the share above:
+# "питров"/"петров" is 0.4, "алена"/"алёна" 0.33. PostgreSQL only nets the words of the
+# names, so its threshold is set low enough for everything the ranking keeps.
+PG_SIMILARITY = 0.3
+NEAR_WORDS = 200  # words of the names netted per query word, for the ranking to choose from
+SPELLINGS = 5  # of which the closest are looked for in the names
 # Shorter words keep their letters: one typo leaves a four-letter word too few trigrams
 # to be told from other words ("олег"/"ольга"), and netting them on PostgreSQL is costly.
 TYPO_MIN_LENGTH = 5
@@ -203,19 +205,6 @@ PERSON = _Target(
 )
 
 
-class _WordSimilar(Func):
-    """`lower(name) %> 'word'`: pg_trgm word similarity above the threshold, GIN-indexed."""
-
-    arg_joiner = " %%> "
-    template = "(%(expressions)s)"
-    output_field = BooleanField()
-
-
-class _WordSimilarity(Func):
-    function = "WORD_SIMILARITY"
-    output_field = FloatField()
-
-
 def _by_name(queryset, target: _Target, words: list[str], limit: int) -> list:
     if not words or queryset.query.is_empty():
         return []
@@ -227,25 +216,40 @@ def _by_name(queryset, target: _Target, words: list[str], limit: int) -> list:
 
 
 def _candidates(queryset, target: _Target, words: list[str], cap: int) -> list[tuple]:
-    """(pk, *fields) rows likely to match, roughly best first, at most `cap`.
+    """(pk, *fields) rows likely to match, roughly best first, at most about `cap`.
 
-    Two steps: names containing every query word come from the trigram indexes cheaply
-    and always rank above typos, so the costlier typo-tolerant net is cast only when they
-    are too few to fill the results (`cap // CANDIDATES`)."""
-    vendor = connections[queryset.db].vendor
+    Steps over the same indexes, each taken only while the rows found are too few to fill
+    the results (`cap // CANDIDATES`): names containing every query word (they always rank
+    first); names containing, for every query word the names know, one of the words of
+    the names closest to it (typos); names containing any one of those, a share of the
+    rows for each query word (a partial match still beats nothing)."""
+    connection = connections[queryset.db]
     if not any(len(word) >= 3 for word in words):  # too short for trigrams
         return _by_prefix(queryset, target, words, cap)
-    if vendor == "postgresql":
-        containing, similar = _postgresql_containing, _postgresql_candidates
-    elif vendor == "sqlite":
-        containing, similar = _sqlite_containing, _sqlite_candidates
-    else:
+    if connection.vendor not in ("postgresql", "sqlite"):
         return _by_prefix(queryset, target, words, cap)
-    rows = containing(queryset, target, words, cap)
-    if len(rows) >= cap // CANDIDATES:
+    enough = cap // CANDIDATES
+    exact = [[word] for word in words if len(word) >= 3]
+    rows = _containing(queryset, target, exact, cap)
+    if len(rows) >= enough:
         return rows
+    # Words no name holds anything like are left out ("Петров Иван Сергеевич": no
+    # patronymic is searched).
+    spellings = [found for (word,) in exact if (found := _spellings(connection, target, word))]
+    if spellings and spellings != exact:
+        rows = _merged(rows, _containing(queryset, target, spellings, cap, ordered=False))
+        if len(rows) >= enough:
+            return rows
+    if len(spellings) > 1:
+        share = max(cap // len(spellings), 1)
+        for found in spellings:
+            rows = _merged(rows, _containing(queryset, target, [found], share, ordered=False))
+    return rows
+
+
+def _merged(rows: list[tuple], more: list[tuple]) -> list[tuple]:
     seen = {row[0] for row in rows}
-    return rows + [row for row in similar(queryset, target, words, cap) if row[0] not in seen]
+    return rows + [row for row in more if row[0] not in seen]
 
 
 def _by_prefix(queryset, target: _Target, words: list[str], cap: int) -> list[tuple]:
@@ -258,109 +262,110 @@ def _by_prefix(queryset, target: _Target, words: list[str], cap: int) -> list[tu
     return list(queryset.filter(condition).values_list("pk", *target.fields)[:cap])
 
 
-def _prepare(connection) -> None:
-    """PostgreSQL: widen the net of the `%>` operator to what the ranking may keep."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-                [str(PG_WORD_SIMILARITY)],
-            )
+def _containing(queryset, target: _Target, spellings: list[list[str]], cap: int, ordered=True):
+    """Names holding, for every query word, one of its spellings. Unordered, the first
+    `cap` found are taken: a common surname a typo away must not cost sorting every
+    person who bears it."""
+    if connections[queryset.db].vendor == "postgresql":
+        return _postgresql_containing(queryset, target, spellings, cap, ordered)
+    return _sqlite_containing(queryset, target, spellings, cap, ordered)
 
 
-def _postgresql_candidates(queryset, target: _Target, words: list[str], cap: int) -> list:
-    """Names word-similar to a query word or containing it (GIN trigram indexes); whole
-    name equal first, then starting with the query, then the most similar."""
+def _postgresql_containing(queryset, target, spellings: list[list[str]], cap: int, ordered: bool):
+    """Through the GIN trigram indexes; whole name equal to the query first, then starting
+    with it, then the shortest."""
     names = [f"_lower_{name}" for name in target.indexed]
-    phrase = " ".join(words)
-    condition, exact, prefix, similarity = Q(), Q(), Q(), Value(0.0)
-    for name in names:
-        exact |= Q(**{name: phrase})
-        prefix |= Q(**{f"{name}__startswith": phrase})
-    for word in (w for w in words if len(w) >= 3):
-        for name in names:
-            if len(word) >= TYPO_MIN_LENGTH:
-                condition |= Q(_WordSimilar(F(name), Value(word)))
-            condition |= Q(**{f"{name}__contains": word})
-        similarity = similarity + Greatest(*[_WordSimilarity(Value(word), F(n)) for n in names])
-    rows = (
-        queryset.alias(
-            **{name: Lower(field) for name, field in zip(names, target.indexed, strict=True)}
-        )
-        .filter(condition)
-        .alias(
-            _exact=ExpressionWrapper(exact, BooleanField()),
-            _prefix=ExpressionWrapper(prefix, BooleanField()),
-            _similarity=similarity,
-        )
-        .order_by("-_exact", "-_prefix", "-_similarity", "pk")
-        .values_list("pk", *target.fields)
-    )
-    return list(rows[:cap])
-
-
-def _postgresql_containing(queryset, target: _Target, words: list[str], cap: int) -> list:
-    """Names holding every query word of three letters or more (GIN trigram indexes):
-    whole name equal first, then starting with the query, then the shortest."""
-    names = [f"_lower_{name}" for name in target.indexed]
-    phrase = " ".join(words)
+    phrase = " ".join(words[0] for words in spellings)
     condition, exact, prefix = Q(), Q(), Q()
     for name in names:
         exact |= Q(**{name: phrase})
         prefix |= Q(**{f"{name}__startswith": phrase})
-    for word in (w for w in words if len(w) >= 3):
-        condition &= reduce(operator.or_, (Q(**{f"{name}__contains": word}) for name in names))
-    rows = (
-        queryset.alias(
-            **{name: Lower(field) for name, field in zip(names, target.indexed, strict=True)}
+    for words in spellings:
+        condition &= reduce(
+            operator.or_, (Q(**{f"{name}__contains": word}) for word in words for name in names)
         )
-        .filter(condition)
-        .alias(
+    rows = queryset.alias(
+        **{name: Lower(field) for name, field in zip(names, target.indexed, strict=True)}
+    ).filter(condition)
+    if ordered:
+        rows = rows.alias(
             _exact=ExpressionWrapper(exact, BooleanField()),
             _prefix=ExpressionWrapper(prefix, BooleanField()),
             _length=Length(target.indexed[0]),
-        )
-        .order_by("-_exact", "-_prefix", "_length", "pk")
-        .values_list("pk", *target.fields)
+        ).order_by("-_exact", "-_prefix", "_length", "pk")
+    else:
+        rows = rows.order_by()
+    return list(rows.values_list("pk", *target.fields)[:cap])
+
+
+def _sqlite_containing(queryset, target, spellings: list[list[str]], cap: int, ordered: bool):
+    """Through the FTS5 trigram table: a phrase per spelling (е and ё alike), the closest
+    first (bm25 favours short names). The access check runs per hit (correlated), not
+    over every row the user may see."""
+    match = " AND ".join(
+        "(" + " OR ".join(f'"{spelling}"' for spelling in _yo(words)) + ")" for words in spellings
     )
-    return list(rows[:cap])
-
-
-def _sqlite_containing(queryset, target: _Target, words: list[str], cap: int) -> list:
-    """Names holding every query word of three letters or more (an FTS5 trigram phrase
-    per word, е and ё alike), the closest first (bm25 favours short names)."""
-    phrases = []
-    for word in (w for w in words if len(w) >= 3):
-        spellings = sorted({word, word.replace("ё", "е"), word.replace("е", "ё")})
-        phrases.append("(" + " OR ".join(f'"{spelling}"' for spelling in spellings) + ")")
-    return _sqlite_match(queryset, target, " AND ".join(phrases), cap)
-
-
-def _sqlite_candidates(queryset, target: _Target, words: list[str], cap: int) -> list:
-    """Names sharing trigrams with the query (typos included), most shared first (bm25)."""
-    grams = set()
-    for word in words:
-        for i in range(len(word) - 2):
-            gram = word[i : i + 3]
-            grams |= {gram, gram.replace("ё", "е"), gram.replace("е", "ё")}
-    return _sqlite_match(queryset, target, " OR ".join(f'"{gram}"' for gram in sorted(grams)), cap)
-
-
-def _sqlite_match(queryset, target: _Target, match: str, cap: int) -> list:
-    """(pk, *fields) of the names the FTS5 query `match` finds, best first (bm25)."""
     fts, table = target.fts_table, target.table
-    # The access check runs per hit (correlated), not over every row the user may see.
     hit = RawSQL(f"{fts}.rowid", (), output_field=models.BigIntegerField())
     visible, params = queryset.order_by().filter(pk=hit).values("pk").query.sql_with_params()
     columns = ", ".join(f"names.{name}" for name in target.fields)
     sql = (
         f"SELECT names.id, {columns} FROM {fts} JOIN {table} AS names ON names.id = {fts}.rowid "
         f"WHERE {fts} MATCH %s AND EXISTS ({visible}) "
-        f"ORDER BY bm25({fts}) LIMIT %s"
+        f"{f'ORDER BY bm25({fts}) ' if ordered else ''}LIMIT %s"
     )
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, [match, *params, cap])
         return cursor.fetchall()
+
+
+def _yo(words: list[str]) -> list[str]:
+    """The words with е and ё either way (names are spelt both ways)."""
+    return sorted(
+        {w for word in words for w in (word, word.replace("ё", "е"), word.replace("е", "ё"))}
+    )
+
+
+def _prepare(connection) -> None:
+    """PostgreSQL: the similarity threshold of `word % 'query'` in the typo step."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, false)",
+                [str(PG_SIMILARITY)],
+            )
+
+
+def _spellings(connection, target: _Target, word: str) -> list[str]:
+    """Words of the names (lower case) that contain `word` or are a typo away from it,
+    closest first: at most SPELLINGS of them, none when no name holds anything like it."""
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT word FROM {search_words.TABLE} WHERE source = %s AND "
+            f"(word %% %s OR word LIKE %s) ORDER BY similarity(word, %s) DESC LIMIT %s"
+        )
+        params = [target.table, word, f"%{word}%", word, NEAR_WORDS]
+    else:
+        grams = {word[i : i + 3] for i in range(len(word) - 2)}
+        match = " OR ".join(f'"{gram}"' for gram in _yo(sorted(grams)))
+        sql = (
+            f"SELECT w.word FROM {search_words.FTS_TABLE} AS f "
+            f"JOIN {search_words.TABLE} AS w ON w.id = f.rowid "
+            f"WHERE {search_words.FTS_TABLE} MATCH %s AND w.source = %s "
+            f"ORDER BY bm25({search_words.FTS_TABLE}) LIMIT %s"
+        )
+        params = [match, target.table, NEAR_WORDS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[0].lower() for row in cursor.fetchall()}
+    normal = word.replace("ё", "е")
+    scored = [
+        (score, spelling)
+        for spelling in found
+        if (score := _word_score(normal, [spelling.replace("ё", "е")])) is not None
+    ]
+    scored.sort(key=lambda item: (item[0][0], -item[0][1], item[1]))
+    return [spelling for _score, spelling in scored[:SPELLINGS]]
 
 
 # Names: one ranking for every database -----------------------------------------------

@@ -143,6 +143,12 @@ def test_typos_fill_the_results_only_when_exact_matches_are_too_few(seller, org)
     assert names(search(seller, "ромашка", limit=5))[0][-1] == "Рамашка и партнёры"
 
 
+def test_a_name_holding_only_some_of_the_words_is_still_found(seller, directory, org):
+    org("Стройплюс")  # the other word is known, just not with this one
+    assert names(search(seller, "Ромашка Плюс"))[0][:2] == ["Ромашка", "Стройплюс"]
+    assert names(search(seller, "Ромашка Прогресс"))[0][0] == "Ромашка"
+
+
 def test_exact_name_comes_first_among_many_containing_the_query(seller, org):
     for n in range(60):  # more than the candidates fetched for ten results
         org(f"Торговый дом Ромашка {n}")
@@ -166,9 +172,17 @@ def test_renamed_and_deleted_records_are_searched_as_they_are(seller, directory)
         full_name="АО «Нефтегаз»",
     )
     assert names(search(seller, "Нефтегаз"))[0] == ["Нефтегаз"]
+    assert names(search(seller, "Нифтегаз"))[0] == ["Нефтегаз"]  # the new word, with a typo
     assert "Нефтегаз" not in names(search(seller, "Газпром"))[0]
     services.organization_delete(actor=seller, organization=directory["romashka"])
     assert "Ромашка" not in names(search(seller, "Ромашка"))[0]
+
+
+def test_names_with_unusual_characters_are_saved_and_found(seller, org):
+    name = 'Торговый дом "Слоновик\\Китобой"\tи сыновья, [Казанский]'
+    org(name)
+    for typo in ("Слановик", "Китабой", "Казанскей"):
+        assert names(search(seller, typo))[0] == [name], typo
 
 
 # INN, phone, e-mail --------------------------------------------------------------------

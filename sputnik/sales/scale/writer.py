@@ -71,8 +71,8 @@ class Writer:
     """Database-neutral part: tables in dependency order, progress, value forms."""
 
     vendor = ""
-
     suffix = ""
+    skips_triggers = False  # True when the load bypassed the database's triggers
 
     def __init__(self, out=None):
         self.tables: list[Table] = []
@@ -171,6 +171,10 @@ class PostgresWriter(Writer):
 
     vendor = "postgresql"
     suffix = "+00"
+
+    @property
+    def skips_triggers(self) -> bool:
+        return self.replica
 
     def __init__(self, out=None):
         super().__init__(out)

@@ -25,6 +25,7 @@ from sputnik.directory.models import (
     Person,
     Segment,
 )
+from sputnik.directory.search import search
 from sputnik.directory.segments import criteria_errors
 from sputnik.sales.models import (
     Deal,
@@ -62,9 +63,19 @@ def test_a_small_data_set_keeps_every_rule():
     contacts_stand_in_time_as_the_model_places_them()
     the_benchmark_users_are_as_the_benchmark_expects()
     dynamic_lists_hold_criteria_the_list_pages_understand()
+    names_are_found_with_a_typo()
     with translation.override("en"), pytest.raises(CommandError, match="already holds"):
         seed()
     assert Organization.objects.count() == 300
+
+
+def names_are_found_with_a_typo():
+    """The words of the loaded names are known to search's typo step."""
+    user = User.objects.get(username="bench.sales")
+    persons = Person.objects.restrict(user).filter(last_name__regex=r"^\w{6,}$")
+    person = persons.order_by("pk").first()
+    typo = person.last_name[:2] + "ъ" + person.last_name[3:]  # one letter wrong
+    assert person.last_name in {p.last_name for p in search(user, typo, limit=50).persons}
 
 
 def every_model_is_filled_with_the_counts_asked_for():
