@@ -32,10 +32,15 @@ class Dialect:
             return f"string_agg({expression}, ', ')"
         return f"group_concat({expression}, ', ')"
 
-    def json_int(self, column: str, key: str) -> str:
+    def sort_int(self, column: str, key: str) -> str:
+        """A number attribute as the list sorts by it: the very expression of its index."""
         if self.pg:
-            return f"({column}->>'{key}')::bigint"
-        return f"CAST(json_extract({column}, '$.{key}') AS INTEGER)"
+            return f"(({column} ->> '{key}'))::bigint"
+        path = f"'$.\"{key}\"'"
+        return (
+            f"CAST((CASE WHEN JSON_TYPE({column}, {path}) IN ('null','true','false') "
+            f"THEN JSON_TYPE({column}, {path}) ELSE JSON_EXTRACT({column}, {path}) END) AS bigint)"
+        )
 
     def contains(self, column: str) -> str:
         """`column` contains the parameter (a name fragment), case-insensitively."""
@@ -146,8 +151,8 @@ def list_by_line(d, p):
 
 
 def list_by_attribute(d, p):
-    key = d.json_int("o.attributes", p.attribute)
-    return organization_page(d, p, order=f"{key} IS NULL, {key}, o.id")
+    key = d.sort_int("o.attributes", p.attribute)
+    return organization_page(d, p, order=f"{key} NULLS LAST, o.id")
 
 
 def segment_page(d, p):
@@ -400,8 +405,8 @@ def kanban(d, p):
 
 def my_work(d, p, responsible: list[int], team: bool = False):
     """Counts of overdue, today's and the week's planned contacts, the first 20 overdue and
-    the next 40 coming (the page's first rows per section), with organisation, responsible and deal (and for a head, overdue
-    contacts per employee)."""
+    the next 40 coming (the page's first rows per section), with organisation, responsible
+    and deal (and for a head, overdue contacts per employee)."""
     planned = (
         f"it.status = 'planned' AND it.responsible_id IN ({ids(responsible)}) "
         f"AND it.business_line_id IN ({ids(p.lines)})"
