@@ -1,10 +1,41 @@
 """Pagination of pages and of the API (kept apart from the viewsets: DRF imports it while
 loading them)."""
 
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Subquery
 from django.utils.functional import cached_property
 from rest_framework.pagination import CursorPagination
+
+
+@dataclass(frozen=True)
+class Capped:
+    """A count taken up to a cap: shown as "999+" when there are more."""
+
+    number: int
+    more: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.number}+" if self.more else str(self.number)
+
+    def __bool__(self) -> bool:
+        return self.number > 0
+
+
+def capped_count(rows: QuerySet, cap: int) -> Capped:
+    """How many rows there are, up to `cap`. COUNT over an unordered LIMIT subquery: the
+    database stops after `cap` rows instead of counting (and sorting) them all."""
+    counted = rows.order_by()[: cap + 1].count()
+    return Capped(min(counted, cap), counted > cap)
+
+
+class CountOf(Subquery):
+    """The number of rows of a (sliced) subquery, as a column: counts per row of the
+    outer query that stop at the slice's end (`CountOf(rows.values("pk")[: cap + 1])`)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
 
 
 class CappedPaginator(Paginator):
@@ -18,18 +49,18 @@ class CappedPaginator(Paginator):
     cap = 2_000
 
     @cached_property
-    def counted(self) -> int:
-        # COUNT over a LIMIT subquery, unordered: sorting rows only to count them would
-        # make the database walk the sort index and test each row's visibility.
-        return self.object_list.order_by()[: self.cap + 1].count()
+    def counted(self) -> Capped:
+        # Unordered: sorting rows only to count them would make the database walk the
+        # sort index and test each row's visibility.
+        return capped_count(self.object_list, self.cap)
 
     @cached_property
     def count(self) -> int:
-        return min(self.counted, self.cap)
+        return self.counted.number
 
     @property
     def capped(self) -> bool:
-        return self.counted > self.cap
+        return self.counted.more
 
     def page(self, number):
         number = self.validate_number(number)

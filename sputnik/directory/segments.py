@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from sputnik.core import pagination
+
 from .models import Organization, Person, Segment, SegmentKind
 
 MAX_DEPTH = 3  # "belongs to list X" inside list X's criteria stops here
@@ -131,8 +133,8 @@ COUNT_CAP = 10_000  # counting further costs more than the answer is worth
 
 def capped_count(records: QuerySet) -> tuple[int, bool]:
     """How many records there are, up to the cap, and whether there are more."""
-    count = records.order_by()[: COUNT_CAP + 1].count()
-    return min(count, COUNT_CAP), count > COUNT_CAP
+    counted = pagination.capped_count(records, COUNT_CAP)
+    return counted.number, counted.more
 
 
 DYNAMIC_ON_CARD = 20

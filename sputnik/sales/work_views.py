@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +27,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from sputnik.access.models import LineMembership, Substitution, User
 from sputnik.core.exceptions import StaleEdit
+from sputnik.core.pagination import Capped, CountOf, capped_count
 from sputnik.core.roles import LineRole, line_access
 from sputnik.core.services import ensure_visible
 from sputnik.directory.models import Organization, Person
@@ -40,6 +41,9 @@ CHANGED = "sp-interactions-changed"
 TIMELINE_CHANGED = "sp-timeline-changed"  # the dossier's timeline listens to it
 ROW = "row"  # the quick form answers inside a row of "my work", not as a card
 SECTION_LIMIT = 20  # rows per section at first; "show more" fetches as many again
+# Counts stop here ("999+"): a backlog beyond it needs no exact figure, and counting it
+# would read every planned contact of a team.
+COUNT_CAP = 999
 # How each section marks its rows: the colour of the time, and a date or only the time.
 SECTION_LOOK = {
     "overdue": {"tone": "text-danger", "when": "date"},
@@ -405,9 +409,10 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
 
     def sections(self, user, scope: Scope) -> dict:
         planned, bounds = self.planned(user, scope)
-        counts = planned.aggregate(
-            **{key: Count("pk", filter=condition) for key, (condition, _order) in bounds.items()}
-        )
+        counts = {
+            key: capped_count(planned.filter(condition), COUNT_CAP)
+            for key, (condition, _order) in bounds.items()
+        }
         rows = self.rows(user, planned)
         overdue_when, overdue_order = bounds["overdue"]
         overdue = list(rows.filter(overdue_when).order_by(*overdue_order)[:SECTION_LIMIT])
@@ -434,7 +439,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         if key not in bounds or offset < 0:
             raise Http404(_("No such part of the page."))
         condition, order = bounds[key]
-        total = planned.filter(condition).count()
+        total = capped_count(planned.filter(condition), COUNT_CAP)
         items = list(
             self.rows(user, planned)
             .filter(condition)
@@ -487,21 +492,29 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         return len(scope.responsible) > 1 or scope.choice != ""
 
     def team_overdue(self, user, scope: Scope) -> list[dict]:
-        """Overdue contacts per employee of the team, most first."""
+        """Overdue contacts per employee of the team, most first (each counted up to the
+        cap, in one query)."""
         people = {u.pk: u for u in [user, *scope.team]}
-        counted = (
+        overdue = (
             Interaction.objects.restrict(user)
             .filter(
                 status=InteractionStatus.PLANNED,
                 due_at__lt=timezone.now(),
-                responsible__in=list(people),
+                responsible=OuterRef("pk"),
             )
-            .values("responsible")
-            .annotate(overdue=Count("pk"))
-            .order_by("-overdue")
+            .order_by()
+            .values("pk")[: COUNT_CAP + 1]
+        )
+        counted = (
+            User.objects.filter(pk__in=list(people))
+            .annotate(overdue=CountOf(overdue))
+            .filter(overdue__gt=0)
+            .order_by("-overdue", "pk")
+            .values_list("pk", "overdue")
         )
         return [
-            {"employee": people[row["responsible"]], "overdue": row["overdue"]} for row in counted
+            {"employee": people[pk], "overdue": Capped(min(number, COUNT_CAP), number > COUNT_CAP)}
+            for pk, number in counted
         ]
 
     def board_url(self, user, scope: Scope) -> str | None:

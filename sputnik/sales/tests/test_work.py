@@ -14,7 +14,7 @@ from sputnik.access.models import RoleCode, Substitution
 from sputnik.core.testing import assert_constant_queries, clients_for
 from sputnik.directory import services as directory_services
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
-from sputnik.sales import services
+from sputnik.sales import context_processors, services, work_views
 from sputnik.sales.models import Deal, Interaction, InteractionResult
 from sputnik.sales.tests.helpers import new_deal
 from sputnik.sales.work_views import SECTION_LIMIT
@@ -392,6 +392,19 @@ def test_the_head_of_sales_filters_by_employee_and_counts_the_teams_overdue(noon
         assert hidden not in whole
     outsider = page.get("/work/", {"employee": elsewhere.pk}).text
     assert "Просрочка стороннего" not in outsider
+
+
+def test_counts_stop_at_the_cap(noon, team, monkeypatch):
+    head, first, second, _elsewhere = team
+    monkeypatch.setattr(work_views, "COUNT_CAP", 1)
+    monkeypatch.setattr(context_processors, "BADGE_CAP", 1)
+    whole = clients_for(head)[0].get("/work/", {"employee": "team"}).text
+    counts = re.findall(r'data-testid="overdue-count">([^<]+)</a>', whole)
+    assert counts == ["1+", "1"]  # the first seller has two overdue in the team's line
+    overdue = sections(whole)["overdue"]
+    assert re.search(r'rounded-pill text-bg-danger">\s*1\+', overdue)  # three overdue
+    assert 'data-testid="overdue-badge">1+' in clients_for(first)[0].get("/").text
+    assert 'data-testid="overdue-badge">1<' in clients_for(second)[0].get("/").text
 
 
 def test_a_salesperson_cannot_look_at_a_colleagues_work(noon, team, make_user):
