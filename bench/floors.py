@@ -404,9 +404,9 @@ def kanban(d, p):
 
 
 def my_work(d, p, responsible: list[int], team: bool = False):
-    """Counts of overdue, today's and the week's planned contacts, the first 20 overdue and
-    the next 40 coming (the page's first rows per section), with organisation, responsible
-    and deal (and for a head, overdue contacts per employee)."""
+    """Counts (up to 999) of overdue, today's and the week's planned contacts, the first 20
+    overdue and the next 40 coming (the page's first rows per section), with organisation,
+    responsible and deal (and for a head, overdue contacts per employee, up to 999 each)."""
     planned = (
         f"it.status = 'planned' AND it.responsible_id IN ({ids(responsible)}) "
         f"AND it.business_line_id IN ({ids(p.lines)})"
@@ -417,13 +417,13 @@ def my_work(d, p, responsible: list[int], team: bool = False):
         "LEFT JOIN access_user u ON u.id = it.responsible_id "
         "LEFT JOIN sales_deal dl ON dl.id = it.deal_id "
     )
+    capped = "SELECT COUNT(*) FROM (SELECT 1 FROM sales_interaction it WHERE {} LIMIT 1000) t"
     statements = [
+        (capped.format(f"{planned} AND it.due_at < %s"), (p.now,)),
+        (capped.format(f"{planned} AND it.due_at >= %s AND it.due_at < %s"), (p.now, p.tomorrow)),
         (
-            "SELECT SUM(CASE WHEN it.due_at < %s THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN it.due_at >= %s AND it.due_at < %s THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN it.due_at >= %s AND it.due_at < %s THEN 1 ELSE 0 END) "
-            f"FROM sales_interaction it WHERE {planned}",
-            (p.now, p.now, p.tomorrow, p.tomorrow, p.week_end),
+            capped.format(f"{planned} AND it.due_at >= %s AND it.due_at < %s"),
+            (p.tomorrow, p.week_end),
         ),
         (f"{row} WHERE {planned} AND it.due_at < %s ORDER BY it.due_at DESC LIMIT 20", (p.now,)),
         (
@@ -433,11 +433,15 @@ def my_work(d, p, responsible: list[int], team: bool = False):
         ),
     ]
     if team:
+        each = (
+            f"it.status = 'planned' AND it.responsible_id = u.id "
+            f"AND it.business_line_id IN ({ids(p.lines)}) AND it.due_at < %s"
+        )
         statements.append(
             (
-                "SELECT it.responsible_id, COUNT(*) FROM sales_interaction it "
-                f"WHERE {planned} AND it.due_at < %s GROUP BY it.responsible_id "
-                "ORDER BY COUNT(*) DESC",
+                "SELECT u.id, (SELECT COUNT(*) FROM (SELECT 1 FROM sales_interaction it "
+                f"WHERE {each} LIMIT 1000) t) AS n FROM access_user u "
+                f"WHERE u.id IN ({ids(responsible)}) ORDER BY n DESC",
                 (p.now,),
             )
         )
