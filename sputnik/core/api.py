@@ -102,6 +102,13 @@ class RestrictedViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return self.restricted_queryset(self.access_action)
 
+    def filter_queryset(self, queryset):
+        # One record is found by its key alone: the list's filters (a filter set built, and
+        # every filter deep-copied, per request) would only cost time.
+        if self.kwargs.get(self.lookup_url_kwarg or self.lookup_field) is not None:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_object(self):
         try:
             return super().get_object()

@@ -60,6 +60,13 @@ def test_filters_match_the_list_page(api, line_a):
     assert names == ["Лютик"]
 
 
+def test_a_record_is_read_by_its_key_whatever_the_list_filters_say(api, line_a):
+    lutik = OrganizationFactory(business_lines=[line_a], short_name="Лютик", status="prospect")
+    answer = api.get(f"/api/v1/organizations/{lutik.pk}/?status=client&q=Ромашка")
+    assert answer.status_code == 200 and answer.json()["short_name"] == "Лютик"
+    assert api.get("/api/v1/organizations/?status=client").json()["results"] == []
+
+
 def test_employment_through_the_api(api, line_a):
     org = OrganizationFactory(business_lines=[line_a])
     person = PersonFactory(business_lines=[line_a])
