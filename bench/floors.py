@@ -376,7 +376,7 @@ def person_card(d, p):
 
 
 def kanban(d, p):
-    """The first pipeline's stages, each column's count and sum, and its first 50 cards."""
+    """The first pipeline's stages, each column's count and sum, and its first 25 cards."""
     lines, pipeline = ids(p.lines), int(p.pipeline)
     open_deals = (
         f"dl.pipeline_id = {pipeline} AND dl.closed_at IS NULL AND dl.business_line_id IN ({lines})"
@@ -397,10 +397,13 @@ def kanban(d, p):
             "dl.expected_close, dl.id DESC) AS place FROM sales_deal dl "
             "JOIN directory_organization o ON o.id = dl.organization_id "
             f"LEFT JOIN access_user u ON u.id = dl.responsible_id WHERE {open_deals}) cards "
-            f"WHERE place <= {PAGE} ORDER BY stage_id, place",
+            f"WHERE place <= {BOARD_COLUMN} ORDER BY stage_id, place",
             (p.now,),
         ),
     ]
+
+
+BOARD_COLUMN = 25  # cards per column on the board
 
 
 def my_work(d, p, responsible: list[int], team: bool = False):

@@ -29,7 +29,7 @@ from .filters import DealFilter
 from .forms import MoveForm, StageRequirementsForm
 from .models import Deal, Interaction, InteractionStatus, Pipeline, Stage, StageOutcome
 
-CARDS_PER_COLUMN = 50
+CARDS_PER_COLUMN = 25  # the rest of a column opens as a list (its link says how many)
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
 TEMPLATE = "sales/deal_board.html"
 FILTERS = ("responsible", "business_line", "q")
