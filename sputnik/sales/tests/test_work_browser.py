@@ -14,6 +14,7 @@ from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import services
 from sputnik.sales.models import Interaction, InteractionResult
 from sputnik.sales.tests.helpers import new_deal
+from sputnik.sales.work_views import SECTION_LIMIT
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -168,6 +169,29 @@ def demo_work(seller, colleague, line, pipeline):
         due_at=now - datetime.timedelta(days=1),
         subject="Звонок коллеги",
     )
+
+
+def test_a_long_section_shows_more_rows_in_place(signed_in, live_server, seller, deal):
+    for number in range(SECTION_LIMIT + 3):
+        services.interaction_plan(
+            actor=seller,
+            kind="call",
+            organization=deal.organization,
+            business_line=deal.business_line,
+            due_at=timezone.now() - datetime.timedelta(days=number + 1),
+            subject=f"Звонок №{number}",
+        )
+    page = signed_in(seller)
+    page.goto(f"{live_server.url}/work/")
+    overdue = page.get_by_test_id("section-overdue")
+    expect(overdue.get_by_test_id("contact")).to_have_count(SECTION_LIMIT)
+    overdue.get_by_test_id("show-more").click()
+    expect(overdue.get_by_test_id("contact")).to_have_count(SECTION_LIMIT + 3)
+    expect(overdue.get_by_test_id("contact").last).to_contain_text(f"Звонок №{SECTION_LIMIT + 2}")
+    expect(overdue.get_by_test_id("show-more")).to_have_count(0)
+    # A row fetched by "show more" works like the others.
+    overdue.get_by_test_id("contact").last.get_by_test_id("done-button").click()
+    expect(overdue.get_by_test_id("contact").last.locator("form")).to_be_visible()
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
