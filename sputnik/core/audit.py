@@ -2,16 +2,20 @@
 (token-authenticated API calls, tasks, management commands)."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import contextmanager
+from json.encoder import encode_basestring_ascii as _quoted  # a string as json.dumps writes it
 from typing import Any
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.db.models import Field
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext_lazy as _
+
+from .bulk import JSONText, made_anew
 
 
 def client_address(request) -> str | None:
@@ -64,9 +68,12 @@ ACTIONS = {
 }
 
 
-def log_created(instances: list, *, actor=None) -> None:
+def log_created(instances: list, *, actor=None, varying: Collection[str] | None = None) -> None:
     """Creation entries for records inserted in bulk (bulk inserts send no signals): the
-    same entries, with the same field values, that saving them one by one would write."""
+    same entries, with the same field values, that saving them one by one would write.
+    `varying` names the fields (by name or attribute name) whose values were given; the
+    others hold their defaults in every record, so their part of the entries is worked
+    out once, from the first record."""
     from auditlog.diff import get_field_value, get_fields_in_model
 
     if not instances:
@@ -75,43 +82,78 @@ def log_created(instances: list, *, actor=None) -> None:
     # What `model_instance_diff(None, instance)` compares, with the "before" side (the
     # fields' defaults) and the way each field's value is read worked out once instead
     # of once per record.
-    registered = auditlog.get_model_fields(type(instances[0]))
+    first = instances[0]
+    registered = auditlog.get_model_fields(type(first))
     fields = [
         field
-        for field in get_fields_in_model(instances[0])
+        for field in get_fields_in_model(first)
         if (not registered["include_fields"] or field.name in registered["include_fields"])
         and field.name not in registered["exclude_fields"]
     ]
     readers = []
     for field in fields:
         blank = get_field_value(None, field, as_json)
+        blank_text = smart_str(blank)
+        key = _quoted(field.name)
         if field.one_to_many and field.auto_created:
             # A reverse relation reads as its manager's name, the same for every record.
-            value = get_field_value(instances[0], field, as_json)
-            entry = (smart_str(blank), smart_str(value)) if value != blank else None
-            readers.append((field.name, SAME, entry, blank))
+            value = get_field_value(first, field, as_json)
+            entry = (blank_text, smart_str(value)) if value != blank else None
+            readers.append((key, SAME, entry and _pair(key, entry), blank, blank_text))
+            continue
+        attribute, convert = _audit_reader(field, as_json)
+        reader = (key, attribute, convert, blank, blank_text)
+        if varying is not None and not _given(field, varying):
+            entry = _read(first, reader)
+            readers.append((key, SAME, entry and _pair(key, entry), blank, blank_text))
         else:
-            readers.append((field.name, *_audit_reader(field, as_json), blank))
-    blank_texts = {name: smart_str(blank) for name, _a, _c, blank in readers}
+            readers.append(reader)
 
-    def changes(instance) -> dict | None:
-        found = {}
-        for name, attribute, convert, blank in readers:
-            if attribute is SAME:
-                if convert is not None:
-                    found[name] = convert
+    def changes(instance) -> JSONText | None:
+        """The entry's changes as the JSON text `json.dumps` would make of them."""
+        parts = []
+        for reader in readers:
+            if reader[1] is SAME:
+                if reader[2] is not None:
+                    parts.append(reader[2])
                 continue
-            value = instance if attribute is None else getattr(instance, attribute)
-            if convert is not None:
-                value = convert(value)
-            elif type(value) is not str:
-                value = _as_text(value)
-            if value != blank:
-                text = value if type(value) is str else smart_str(value)
-                found[name] = (blank_texts[name], text)
-        return found or None
+            entry = _read(instance, reader)
+            if entry is not None:
+                parts.append(_pair(reader[0], entry))
+        return JSONText("{" + ", ".join(parts) + "}") if parts else None
 
     _log_many(instances, LogEntry.Action.CREATE, changes, actor)
+
+
+def _pair(key: str, entry: tuple) -> str:
+    """`"name": ["before", "after"]` as in `json.dumps` of the entry's changes."""
+    before, after = entry
+    return f"{key}: [{_json(before)}, {_json(after)}]"
+
+
+def _json(value: Any) -> str:
+    return _quoted(value) if type(value) is str else json.dumps(value)
+
+
+def _given(field, varying: Collection[str]) -> bool:
+    """Whether the field's value may differ from record to record: it was given, or its
+    default is a function (which might answer differently each time)."""
+    if isinstance(field, Field) and made_anew(field):
+        return True
+    return field.name in varying or getattr(field, "attname", None) in varying
+
+
+def _read(instance, reader) -> tuple[str, str] | None:
+    """A field's (before, after) texts in a creation entry; None when unchanged."""
+    _name, attribute, convert, blank, blank_text = reader
+    value = instance if attribute is None else getattr(instance, attribute)
+    if convert is not None:
+        value = convert(value)
+    elif type(value) is not str:
+        value = _as_text(value)
+    if value == blank:
+        return None
+    return (blank_text, value if type(value) is str else smart_str(value))
 
 
 SAME = object()
@@ -158,10 +200,17 @@ def log_m2m_added(records: list, field_name: str, added: dict[int, list], *, act
     (bulk inserts of many-to-many rows send no signals); `added` maps a record's id to
     the objects added."""
     records = [record for record in records if added.get(record.pk)]
+    # Records given the same list share one entry's changes (encoded once when inserted).
+    made: dict[int, dict] = {}
 
     def changes(record) -> dict:
-        objects = [smart_str(item) for item in added[record.pk]]
-        return {field_name: {"type": "m2m", "operation": "add", "objects": objects}}
+        items = added[record.pk]
+        found = made.get(id(items))
+        if found is None:
+            objects = [smart_str(item) for item in items]
+            found = {field_name: {"type": "m2m", "operation": "add", "objects": objects}}
+            made[id(items)] = found
+        return found
 
     _log_many(records, LogEntry.Action.UPDATE, changes, actor)
 
@@ -200,10 +249,12 @@ def _log_many(records: list, action: int, changes, actor) -> None:
     cid, address = get_cid(), current_address()
     actor_id, email = getattr(actor, "pk", None), getattr(actor, "email", None)
     now = timezone.now()
+    # The entries as a generator: on PostgreSQL they are made while the database takes
+    # in the ones sent before them.
     insert(
         LogEntry,
         LOG_COLUMNS,
-        [
+        (
             (
                 content_type,
                 str(record.pk),
@@ -222,5 +273,5 @@ def _log_many(records: list, action: int, changes, actor) -> None:
                 email,
             )
             for record in records
-        ],
+        ),
     )

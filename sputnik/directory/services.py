@@ -608,16 +608,14 @@ def organizations_bulk_create(
     _bulk_contacts(
         actor, organizations, [extra["contacts"] for extra in extras], contacts_normalized
     )
-    addresses = _bulk_records(
-        Address,
-        [
-            {**address, "organization_id": o.pk}
-            for o, extra in zip(organizations, extras, strict=True)
-            for address in extra["addresses"]
-        ],
-    )
-    log_created(organizations, actor=actor)
-    log_created(addresses, actor=actor)
+    address_items = [
+        {**address, "organization_id": o.pk}
+        for o, extra in zip(organizations, extras, strict=True)
+        for address in extra["addresses"]
+    ]
+    addresses = _bulk_records(Address, address_items)
+    log_created(organizations, actor=actor, varying=_given(values_list))
+    log_created(addresses, actor=actor, varying=_given(address_items))
     return organizations
 
 
@@ -639,26 +637,23 @@ def persons_bulk_create(
         values_list.append(values)
     persons = _bulk_insert(Person, values_list, lines, actor)
     _bulk_contacts(actor, persons, contacts, contacts_normalized)
-    log_created(persons, actor=actor)
+    log_created(persons, actor=actor, varying=_given(values_list))
     return persons
 
 
 @transaction.atomic
 def employments_bulk_create(*, actor, items: list[tuple[Person, Organization, dict]]) -> list:
     """Many jobs at once; each person becomes visible in the organisation's lines."""
-    jobs = _bulk_records(
-        Employment,
-        [
-            {
-                **values,
-                **_work_contacts(values),
-                "person_id": person.pk,
-                "organization_id": organization.pk,
-            }
-            for person, organization, values in items
-        ],
-        actor=actor,
-    )
+    job_items = [
+        {
+            **values,
+            **_work_contacts(values),
+            "person_id": person.pk,
+            "organization_id": organization.pk,
+        }
+        for person, organization, values in items
+    ]
+    jobs = _bulk_records(Employment, job_items, actor=actor)
     for job, (person, organization, _values) in zip(jobs, items, strict=True):
         job.person, job.organization = person, organization
     org_lines = Organization.business_lines.through.objects.filter(
@@ -688,7 +683,7 @@ def employments_bulk_create(*, actor, items: list[tuple[Person, Organization, di
         added.setdefault(person, []).append(names[line])
     persons = {person.pk: person for person, _organization, _values in items}
     log_m2m_added([persons[pk] for pk in added], "business_lines", added, actor=actor)
-    log_created(jobs, actor=actor)
+    log_created(jobs, actor=actor, varying=_given(job_items))
     return jobs
 
 
@@ -699,34 +694,51 @@ def _bulk_records(model, items: list[dict], *, actor=None) -> list:
     if not items:
         return []
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    by_name = {field.name: field for field in fields} | {field.attname: field for field in fields}
-    now = timezone.now()
-    automatic = {"created_at": now, "updated_at": now}
-    if "created_by" in by_name:
-        automatic |= {"created_by_id": getattr(actor, "pk", None)}
-        automatic |= {"updated_by_id": getattr(actor, "pk", None)}
-    columns = [field.attname for field in fields]
-    # Defaults that are values, not functions (a new dict for each record), taken once.
-    fixed = {field.attname: field.get_default() for field in fields if not callable(field.default)}
+    position = {field.name: n for n, field in enumerate(fields)}
+    position |= {field.attname: n for n, field in enumerate(fields)}
+    objects = {field.name for field in fields if field.is_relation}  # given as records
+    # Each row starts as the fields' fixed defaults and the automatic values, taken once;
+    # defaults that are functions (a new dict for each record) are called for the rows
+    # that leave them out.
+    template: list[Any] = [UNSET if bulk.made_anew(f) else f.get_default() for f in fields]
+    for name, value in _automatic(model, actor).items():
+        if name in position:
+            template[position[name]] = value
+    made = [(n, field) for n, field in enumerate(fields) if bulk.made_anew(field)]
     rows = []
     for item in items:
-        unknown = [name for name in item if name not in by_name]
-        if unknown:
-            raise TypeError(f"{model.__name__} has no field {unknown[0]!r}")
-        values = fixed | automatic
+        row = template.copy()
         for name, value in item.items():
-            field = by_name[name]
-            if field.is_relation and name == field.name:
+            if name not in position:
+                raise TypeError(f"{model.__name__} has no field {name!r}")
+            if name in objects:
                 value = None if value is None else value.pk
-            values[field.attname] = value
-        rows.append(
-            tuple(
-                values[name] if name in values else field.get_default()
-                for name, field in zip(columns, fields, strict=True)
-            )
-        )
+            row[position[name]] = value
+        for n, field in made:
+            if row[n] is UNSET:
+                row[n] = field.get_default()
+        rows.append(row)
+    columns = [field.attname for field in fields]
     ids = bulk.insert(model, columns, rows, returning=True)
     return bulk.instances(model, columns, rows, ids)
+
+
+UNSET = object()
+AUTOMATIC = {"created_at", "updated_at", "created_by_id", "updated_by_id"}
+
+
+def _automatic(model, actor) -> dict[str, Any]:
+    now = timezone.now()
+    values = {"created_at": now, "updated_at": now}
+    if any(field.name == "created_by" for field in model._meta.concrete_fields):
+        values |= {"created_by_id": getattr(actor, "pk", None)}
+        values |= {"updated_by_id": getattr(actor, "pk", None)}
+    return values
+
+
+def _given(items: list[dict]) -> set[str]:
+    """The fields bulk-created records were given values for (the rest hold defaults)."""
+    return AUTOMATIC.union(*items)
 
 
 def _bulk_insert(model, items: list[dict], lines: list, actor) -> list:
@@ -760,4 +772,4 @@ def _bulk_contacts(
             if (item["kind"], value) not in seen:
                 seen.add((item["kind"], value))
                 items.append({"kind": item["kind"], "value": value, field: owner.pk})
-    log_created(_bulk_records(ContactPoint, items), actor=actor)
+    log_created(_bulk_records(ContactPoint, items), actor=actor, varying=_given(items))

@@ -17,7 +17,7 @@ from sputnik.core.views import ObjectListView, RestrictedMixin, RunDownloadView,
 
 from . import services
 from .forms import ImportOptionsForm, ImportUploadForm
-from .importing import Action, DuplicatePolicy, may_import
+from .importing import SAMPLE_ROWS, Action, DuplicatePolicy, may_import
 from .models import Import
 from .reading import read_table
 
@@ -162,7 +162,7 @@ class ImportPreviewView(DraftMixin, generic.TemplateView):
             return redirect("integrations:import", kwargs["pk"])
         checked = services.import_check(run, limit=PREVIEW_CHECK)
         noted = [row for row in checked.rows if row.errors or row.warnings]
-        shown = noted[:PREVIEW_ROWS] if noted else checked.rows[:20]
+        shown = noted[:PREVIEW_ROWS] if noted else checked.rows[:SAMPLE_ROWS]
         fields = checked.fields
         columns = [
             (header, fields[key].label if key in fields else "", key)

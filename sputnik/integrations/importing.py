@@ -13,17 +13,18 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import batched
+from types import MappingProxyType
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from sputnik.core.models import model_permission
 from sputnik.directory import validation
@@ -46,6 +47,8 @@ from sputnik.directory.models import (
 from sputnik.directory.search import search
 
 CHUNK = 1000
+FIRST = 2  # the number of the first row under the header
+SAMPLE_ROWS = 20  # shown by the preview when no row has anything to say
 NAME_CANDIDATES = 20  # found by the search before names are compared exactly
 
 
@@ -530,13 +533,18 @@ def guess_mapping(headers: list[str], kind: str, saved: dict[str, str] | None = 
 # Rows --------------------------------------------------------------------------------
 
 
+# What a row without errors (or warnings) has of them: one shared, read-only mapping
+# instead of two empty dictionaries on each of a hundred thousand rows.
+NONE: Mapping[str, list[str]] = MappingProxyType({})
+
+
 @dataclass(slots=True)
 class Row:
     number: int
-    cells: list[Any]
+    cells: list[Any] | None  # None once let go (see `check`)
     values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    warnings: dict[str, list[str]] = field(default_factory=dict)
+    errors: Mapping[str, list[str]] = NONE
+    warnings: Mapping[str, list[str]] = NONE
     organization_action: str = ""
     person_action: str = ""
     organization: Organization | None = None
@@ -560,9 +568,13 @@ class Row:
         return self.organization_action == Action.EXCLUDED
 
     def error(self, key: str, message: str) -> None:
+        if self.errors is NONE:
+            self.errors = {}
         self.errors.setdefault(key, []).append(str(message))
 
     def warn(self, key: str, message: str) -> None:
+        if self.warnings is NONE:
+            self.warnings = {}
         self.warnings.setdefault(key, []).append(str(message))
 
     def group(self, name: str) -> dict[str, Any]:
@@ -625,8 +637,15 @@ def check(
     table_rows: Iterable[tuple[int, list]],
     options: Options,
     progress: Callable[[int], None] | None = None,
+    *,
+    lean: bool = False,
 ) -> Checked:
-    """Parse and judge every row: nothing is written. `table_rows` are (row number, cells)."""
+    """Parse and judge every row: nothing is written. `table_rows` are (row number, cells).
+
+    A hundred thousand rows of cells are a good part of the memory, so rows keep their
+    cells only where someone will look at them: rejected rows (for the file of rejected
+    rows) and, unless `lean` (an import, which needs no more), rows with warnings and
+    the first SAMPLE_ROWS rows (what the preview shows)."""
     fields = targets(options.kind)
     mapping = [key if key in fields else "" for key in options.mapping]
     mapped = set(filter(None, mapping))
@@ -636,11 +655,20 @@ def check(
     for chunk in batched(table_rows, CHUNK):
         rows = [_parse(number, cells, mapping, fields) for number, cells in chunk]
         judge.rows(rows)
+        for row in rows:
+            if not _shown(row, lean):
+                row.cells = None
         checked.rows.extend(rows)
         done += len(rows)
         if progress:
             progress(done)
     return checked
+
+
+def _shown(row: Row, lean: bool) -> bool:
+    if row.rejected:
+        return True
+    return not lean and bool(row.warnings or row.number < FIRST + SAMPLE_ROWS)
 
 
 def _parse(number: int, cells: list, mapping: list[str], fields: dict[str, Target]) -> Row:
@@ -660,11 +688,15 @@ def _parse(number: int, cells: list, mapping: list[str], fields: dict[str, Targe
             row.values[key] = parsed
     if "person.full_name" in row.values:
         parts = row.values.pop("person.full_name").split()
-        for name, part in zip(("last_name", "first_name", "patronymic"), parts, strict=False):
-            row.values.setdefault(f"person.{name}", part)
+        for key, part in zip(NAME_PARTS, parts, strict=False):
+            row.values.setdefault(key, part)
         if len(parts) > 3:
             row.values["person.patronymic"] = " ".join(parts[2:])
     return row
+
+
+# The keys a full name fills, made once (not three new strings on every row).
+NAME_PARTS = ("person.last_name", "person.first_name", "person.patronymic")
 
 
 class _Judge:
@@ -1085,10 +1117,16 @@ MODEL_FIELDS = {
 def _validate_new(row: Row, model, values: dict, group: str, required: list[str]) -> None:
     """What the model itself refuses (lengths, formats), before anything is written."""
     prefix = "org." if group == ORGANIZATION else "person."
+    language = get_language()
     # The model's `clean_fields()` over these fields, without building a model object.
     for model_field in _checked_fields(model, group):
         name = model_field.name
-        raw = values[name] if name in values else model_field.get_default()
+        if name not in values:
+            problem = _default_problem(model_field, language)
+            if problem:
+                row.error(prefix + name, problem)
+            continue
+        raw = values[name]
         if model_field.blank and raw in model_field.empty_values:
             continue
         try:
@@ -1100,6 +1138,20 @@ def _validate_new(row: Row, model, values: dict, group: str, required: list[str]
     for code in required:
         if f"attr.{code}" not in values:
             row.error(f"{prefix}attr.{code}", _("This attribute is required."))
+
+
+@cache
+def _default_problem(model_field: models.Field, language: str | None) -> str:
+    """Why the field's default is refused ("" when it is not): the same on every row
+    that leaves the field out, so worked out once (in each language)."""
+    raw = model_field.get_default()
+    if model_field.blank and raw in model_field.empty_values:
+        return ""
+    try:
+        model_field.clean(raw, None)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    return ""
 
 
 @cache

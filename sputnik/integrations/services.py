@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from itertools import batched
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from sputnik.access.models import SecurityEventKind, User, lines_with_role
 from sputnik.access.services import security_event_record
+from sputnik.core import bulk
 from sputnik.core.audit import client_address
 from sputnik.core.models import RunStatus
 from sputnik.core.services import run_finish, run_progress, run_start
@@ -32,6 +34,7 @@ from sputnik.directory.models import (
 from sputnik.directory.services import segment_add, segment_create
 
 from .importing import (
+    FIRST,
     JOB,
     ORGANIZATION,
     PERSON,
@@ -232,16 +235,33 @@ def import_configure(
 
 
 def import_check(
-    run: Import, progress=None, *, table: Table | None = None, limit: int | None = None
+    run: Import,
+    progress=None,
+    *,
+    table: Table | None = None,
+    limit: int | None = None,
+    lean: bool = False,
 ) -> Checked:
     """Every row of the file (or its first `limit` rows) judged as the import would take
-    it now; nothing is written."""
-    table = table or _table(run)
-    options = Options(kind=run.kind, mapping=run.mapping, policy=run.policy)
-    rows = enumerate(table.rows[:limit] if limit else table.rows, start=2)
-    checked = check(run.created_by, rows, options, progress=progress)
-    checked.total = len(table.rows)
-    return checked
+    it now; nothing is written. The rows of a given `table` are used up: each is let go
+    once checked, and kept only as `check` keeps them (`lean`: the import itself)."""
+    with bulk.few_collections():
+        table = table or _table(run)
+        rows, total, table.rows = table.rows, len(table.rows), []
+        if limit:
+            del rows[limit:]
+        options = Options(kind=run.kind, mapping=run.mapping, policy=run.policy)
+        found = enumerate(_let_go(rows), start=FIRST)
+        checked = check(run.created_by, found, options, progress, lean=lean)
+        checked.total = total
+        return checked
+
+
+def _let_go(rows: list) -> Iterator:
+    """The items of a list, each dropped from it once taken."""
+    for position, item in enumerate(rows):
+        rows[position] = None
+        yield item
 
 
 def _table(run: Import) -> Table:
@@ -282,11 +302,13 @@ def import_run(run_id: int) -> None:
     if run.status == RunStatus.DONE:
         return
     checked = None
-    with translation.override(run.language):
+    with translation.override(run.language), bulk.few_collections():
         try:
             table = _table(run)
             run_start(run, total=len(table.rows))
-            checked = import_check(run, lambda done: run_progress(run, done), table=table)
+            checked = import_check(
+                run, lambda done: run_progress(run, done), table=table, lean=True
+            )
             if checked.rejected and not run.valid_only:
                 raise RowFailed(
                     checked.rejected[0],
@@ -330,6 +352,13 @@ def _save_rejected(run: Import, checked: Checked) -> None:
         return
     from .excel import write_rejected
 
+    if any(row.cells is None for row in rejected):
+        # Rows the services refused while writing: their cells were let go after the check.
+        table = _table(run)
+        for row in rejected:
+            if row.cells is None:
+                row.cells = table.rows[row.number - FIRST]
+
     with tempfile.TemporaryFile() as raw:
         rows = ((row.cells, row.problems(checked.fields)) for row in rejected)
         write_rejected(run.headers, rows, _("Why rejected"), raw)
@@ -342,9 +371,11 @@ def _write(run: Import, checked: Checked) -> dict[str, int]:
     time: new records in bulk, updates one by one. With `valid_only` a row the services
     refuse is rejected on its own; otherwise it stops the whole import."""
     actor, lines = run.created_by, list(run.business_lines.all())
-    writer = _Writer(actor, lines, run.policy, run.valid_only)
+    accepted = checked.accepted
+    named = {row.same_as for row in accepted if row.same_as is not None}
+    writer = _Writer(actor, lines, run.policy, run.valid_only, named)
     members: list[int] = []
-    for chunk in batched(checked.accepted, WRITE_CHUNK):
+    for chunk in batched(accepted, WRITE_CHUNK):
         members += writer.write(list(chunk), run.kind)
     segment = run.segment
     if run.segment_name and members:
@@ -388,11 +419,12 @@ def _field_label(name: str) -> str:
 class _Writer:
     """Writes checked rows: their organisations, persons and the persons' jobs there."""
 
-    def __init__(self, actor: User, lines: list, policy: str, valid_only: bool):
+    def __init__(self, actor: User, lines: list, policy: str, valid_only: bool, named: set[int]):
         self.actor, self.lines, self.policy, self.valid_only = actor, lines, policy, valid_only
-        # By row number, for later rows of the same organisation: only its id and name
-        # are kept (a hundred thousand full records would not fit the worker's memory).
+        # By row number, for later rows of the same organisation: only its id and name,
+        # and only of the rows that later rows name.
         self.organizations: dict[int, tuple[int, str]] = {}
+        self.named = named
 
     def write(self, rows: list[Row], kind: str) -> list[int]:
         """The ids of the rows' records of `kind` (organisations or persons)."""
@@ -461,7 +493,8 @@ class _Writer:
             if organization is not None:
                 organizations[row.number] = organization
         for number, organization in organizations.items():
-            self.organizations[number] = (organization.pk, organization.short_name)
+            if number in self.named:
+                self.organizations[number] = (organization.pk, organization.short_name)
 
     def _earlier(self, number: int) -> Organization | None:
         """The organisation of a row of an earlier chunk, as far as it is remembered."""
@@ -525,21 +558,19 @@ class _Writer:
             for row in rows
             if row.number in persons and row.number in organizations
         ]
-        current = {
-            (job.person_id, job.organization_id): job
-            for job in Employment.objects.filter(
-                person__in={person.pk for _row, person, _org in pairs},
-                organization__in={org.pk for _row, _person, org in pairs},
-                ended_on__isnull=True,
-            )
-        }
+        # Only persons already in the base can have jobs: one a row creates has none yet
+        # (and a file names each person once).
+        current = _current_jobs(
+            [(person, org) for row, person, org in pairs if row.person_action != Action.CREATE]
+        )
         new = []
+        planned = Employment()  # stands for the jobs about to be created
         for row, person, organization in pairs:
             values = row.group(JOB)
             job = current.get((person.pk, organization.pk))
             if job is None:
                 new.append((person, organization, values))
-                current[(person.pk, organization.pk)] = Employment(person=person)
+                current[(person.pk, organization.pk)] = planned
             elif values and job.pk and self.policy == DuplicatePolicy.UPDATE:
                 self._one(
                     row,
@@ -549,6 +580,18 @@ class _Writer:
                 )
         if new:
             directory.employments_bulk_create(actor=self.actor, items=new)
+
+
+def _current_jobs(pairs: list[tuple[Person, Organization]]) -> dict[tuple[int, int], Employment]:
+    """The current jobs of these persons in these organisations, by (person, organisation)."""
+    if not pairs:
+        return {}
+    jobs = Employment.objects.filter(
+        person__in={person.pk for person, _org in pairs},
+        organization__in={org.pk for _person, org in pairs},
+        ended_on__isnull=True,
+    )
+    return {(job.person_id, job.organization_id): job for job in jobs}
 
 
 def _changes(row: Row, model, split):
