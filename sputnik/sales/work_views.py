@@ -45,11 +45,33 @@ SECTION_LIMIT = 20  # rows per section at first; "show more" fetches as many aga
 # Counts stop here ("999+"): a backlog beyond it needs no exact figure, and counting it
 # would read every planned contact of a team.
 COUNT_CAP = 999
-# How each section marks its rows: the colour of the time, and a date or only the time.
+# How each section looks: its frame, header and badge, the colour of its rows' time, and
+# whether they show a date or only the time. The page and "show more" both read it.
 SECTION_LOOK = {
-    "overdue": {"tone": "text-danger", "when": "date"},
-    "today": {"tone": "text-warning-emphasis", "when": "time"},
-    "upcoming": {"tone": "", "when": "date"},
+    "overdue": {
+        "tone": "text-danger",
+        "border": "border-danger",
+        "header": "bg-danger-subtle text-danger-emphasis",
+        "badge": "text-bg-danger",
+        "icon": "bi-exclamation-triangle",
+        "when": "date",
+    },
+    "today": {
+        "tone": "text-warning-emphasis",
+        "border": "border-warning",
+        "header": "bg-warning-subtle text-warning-emphasis",
+        "badge": "text-bg-warning",
+        "icon": "bi-sun",
+        "when": "time",
+    },
+    "upcoming": {
+        "tone": "",
+        "border": "",
+        "header": "",
+        "badge": "text-bg-secondary",
+        "icon": "bi-calendar-week",
+        "when": "date",
+    },
 }
 
 
@@ -428,6 +450,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
             "today": [i for i in coming if i.due_at < tomorrow][:SECTION_LIMIT],
             "upcoming": [i for i in coming if i.due_at >= tomorrow][:SECTION_LIMIT],
             "show_responsible": self.show_responsible(scope),
+            "looks": SECTION_LOOK,
         }
 
     def more(self, user, scope: Scope) -> dict:
@@ -447,7 +470,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         )
         self.mark_changeable(user, items)
         return {
-            **SECTION_LOOK[key],
+            "look": SECTION_LOOK[key],
             "key": key,
             "items": items,
             "shown": offset + len(items),
