@@ -536,13 +536,14 @@ def guess_mapping(headers: list[str], kind: str, saved: dict[str, str] | None = 
 # What a row without errors (or warnings) has of them: one shared, read-only mapping
 # instead of two empty dictionaries on each of a hundred thousand rows.
 NONE: Mapping[str, list[str]] = MappingProxyType({})
+NO_VALUES: Mapping[str, Any] = MappingProxyType({})  # of a row a preview does not show
 
 
 @dataclass(slots=True)
 class Row:
     number: int
     cells: list[Any] | None  # None once let go (see `check`)
-    values: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] | Mapping[str, Any] = field(default_factory=dict)
     errors: Mapping[str, list[str]] = NONE
     warnings: Mapping[str, list[str]] = NONE
     organization_action: str = ""
@@ -638,26 +639,30 @@ def check(
     options: Options,
     progress: Callable[[int], None] | None = None,
     *,
-    lean: bool = False,
+    writing: bool = False,
 ) -> Checked:
     """Parse and judge every row: nothing is written. `table_rows` are (row number, cells).
 
-    A hundred thousand rows of cells are a good part of the memory, so rows keep their
-    cells only where someone will look at them: rejected rows (for the file of rejected
-    rows) and, unless `lean` (an import, which needs no more), rows with warnings and
-    the first SAMPLE_ROWS rows (what the preview shows)."""
+    A hundred thousand checked rows are a good part of the memory, so rows keep only what
+    someone will look at. A preview (the default) keeps the cells and values of the rows
+    it shows, those with errors or warnings and the first SAMPLE_ROWS, and the actions of
+    all. An import (`writing`) keeps the values of every row, to write them, and the
+    cells of rejected rows only (for the file of rejected rows)."""
     fields = targets(options.kind)
     mapping = [key if key in fields else "" for key in options.mapping]
     mapped = set(filter(None, mapping))
     checked = Checked(rows=[], fields=fields, mapped=mapped)
     judge = _Judge(user, options, mapped)
     done = 0
+    shared: dict[str, str] = {}
     for chunk in batched(table_rows, CHUNK):
-        rows = [_parse(number, cells, mapping, fields) for number, cells in chunk]
+        rows = [_parse(number, cells, mapping, fields, shared) for number, cells in chunk]
         judge.rows(rows)
         for row in rows:
-            if not _shown(row, lean):
+            if not _shown(row, writing):
                 row.cells = None
+                if not writing:
+                    row.values = NO_VALUES
         checked.rows.extend(rows)
         done += len(rows)
         if progress:
@@ -665,13 +670,15 @@ def check(
     return checked
 
 
-def _shown(row: Row, lean: bool) -> bool:
+def _shown(row: Row, writing: bool) -> bool:
     if row.rejected:
         return True
-    return not lean and bool(row.warnings or row.number < FIRST + SAMPLE_ROWS)
+    return not writing and bool(row.warnings or row.number < FIRST + SAMPLE_ROWS)
 
 
-def _parse(number: int, cells: list, mapping: list[str], fields: dict[str, Target]) -> Row:
+def _parse(
+    number: int, cells: list, mapping: list[str], fields: dict[str, Target], shared: dict
+) -> Row:
     row = Row(number=number, cells=cells)
     for key, value in zip(mapping, cells, strict=False):
         if not key:
@@ -692,7 +699,25 @@ def _parse(number: int, cells: list, mapping: list[str], fields: dict[str, Targe
             row.values.setdefault(key, part)
         if len(parts) > 3:
             row.values["person.patronymic"] = " ".join(parts[2:])
+    _share(row.values, shared)
     return row
+
+
+# Values most files repeat from row to row: first names, patronymics, positions, cities,
+# custom attributes (choices, dates). Each kept once, not once a row: a hundred thousand
+# checked rows wait in memory for the import to write them.
+REPEATED = {"person.first_name", "person.patronymic", "job.position", "job.department", "org.city"}
+SHARED_MAX = 50_000  # distinct values kept for sharing; beyond that, values stay as they are
+
+
+def _share(values: dict[str, Any], shared: dict[str, str]) -> None:
+    for key, value in values.items():
+        if type(value) is str and (key in REPEATED or ".attr." in key):
+            found = shared.get(value)
+            if found is not None:
+                values[key] = found
+            elif len(shared) < SHARED_MAX:
+                shared[value] = value
 
 
 # The keys a full name fills, made once (not three new strings on every row).

@@ -240,11 +240,12 @@ def import_check(
     *,
     table: Table | None = None,
     limit: int | None = None,
-    lean: bool = False,
+    writing: bool = False,
 ) -> Checked:
     """Every row of the file (or its first `limit` rows) judged as the import would take
     it now; nothing is written. The rows of a given `table` are used up: each is let go
-    once checked, and kept only as `check` keeps them (`lean`: the import itself)."""
+    once checked, and kept only as `check` keeps them (`writing`: for the import itself,
+    otherwise for a preview)."""
     with bulk.few_collections():
         table = table or _table(run)
         rows, total, table.rows = table.rows, len(table.rows), []
@@ -252,7 +253,7 @@ def import_check(
             del rows[limit:]
         options = Options(kind=run.kind, mapping=run.mapping, policy=run.policy)
         found = enumerate(_let_go(rows), start=FIRST)
-        checked = check(run.created_by, found, options, progress, lean=lean)
+        checked = check(run.created_by, found, options, progress, writing=writing)
         checked.total = total
         return checked
 
@@ -307,7 +308,7 @@ def import_run(run_id: int) -> None:
             table = _table(run)
             run_start(run, total=len(table.rows))
             checked = import_check(
-                run, lambda done: run_progress(run, done), table=table, lean=True
+                run, lambda done: run_progress(run, done), table=table, writing=True
             )
             if checked.rejected and not run.valid_only:
                 raise RowFailed(

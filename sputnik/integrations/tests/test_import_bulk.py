@@ -76,6 +76,9 @@ def test_a_check_keeps_the_cells_of_the_rows_shown(seller, line_a):
     assert [row.cells for row in rejected] == [["Плохая", "123"]]
     assert [row.cells for row in warned] == [["Альфа", INNS[0]]]
     assert kept == {row.number for row in rejected + warned} | set(range(2, 2 + SAMPLE_ROWS))
+    assert checked.rows[0].values == {"org.short_name": "Фирма 0"}
+    assert all(not row.values for row in checked.rows if row.number not in kept)
+    assert [row.organization_action for row in checked.rows].count("create") == SAMPLE_ROWS + 5
 
 
 def test_a_row_refused_while_writing_is_rejected_with_its_cells(seller, line_a, monkeypatch):
