@@ -441,6 +441,33 @@ def test_a_long_section_shows_its_first_rows_and_the_rest_on_demand(
         assert page.get("/work/", {"part": "more", **query}, headers=HTMX).status_code == 404
 
 
+def test_the_teams_long_sections_interleave_its_employees_in_time_order(
+    noon, team, client_org, line_a
+):
+    """Each employee's contacts are read apart and merged: the team's rows still come in
+    one time order, page after page, none twice and none left out."""
+    head, first, second, _elsewhere = team
+    for number in range(SECTION_LIMIT + 3):
+        who = first if number % 3 else second
+        plan(who, client_org, line_a, local(-3 - number, 9), subject=f"Долг №{number}")
+        later = local(2, 8) + datetime.timedelta(minutes=number)
+        plan(who, client_org, line_a, later, subject=f"Неделя №{number}")
+    page = clients_for(head)[0]
+    shown = sections(page.get("/work/", {"employee": "team"}).text)
+
+    def subjects(text, word):
+        return [int(n) for n in re.findall(rf"{word} №(\d+) ·", text)]
+
+    # The fixture's own overdue (one and two days ago) come first, then the oldest debts.
+    first_page = subjects(shown["overdue"], "Долг")
+    assert first_page == list(range(SECTION_LIMIT - 3))
+    button = re.search(r'hx-get="([^"]+)"[^>]*data-testid="show-more"', shown["overdue"])[1]
+    rest = subjects(page.get(button.replace("&amp;", "&"), headers=HTMX).text, "Долг")
+    assert first_page + rest == list(range(SECTION_LIMIT + 3))
+    # Tomorrow's contact of the fixture, then the week's in their order.
+    assert subjects(shown["upcoming"], "Неделя") == list(range(SECTION_LIMIT - 1))
+
+
 def test_my_work_costs_the_same_queries_for_3_and_40_contacts(
     noon, seller, client_org, contact_person, deal, line_a, team
 ):
