@@ -167,3 +167,32 @@ def test_ticked_rows_go_to_a_static_list(signed_in, live_server, make_user, line
     expect(page.locator("main")).to_contain_text("Добавлено в «Обзвон»: 2")
     expect(page.locator("#id_q")).to_have_value("ромаш")  # back to the list as filtered
     assert sorted(o.short_name for o in segment.organizations.all()) == ["Ромашка", "Ромашка-Юг"]
+
+
+def test_a_part_of_the_page_that_fails_says_so_and_loads_on_retry(
+    signed_in, live_server, make_user, line_a
+):
+    import re
+
+    from sputnik.directory.tests.factories import OrganizationFactory
+
+    organization = OrganizationFactory(business_lines=[line_a], short_name="Ромашка")
+    page = signed_in(make_user(lines={line_a: "write"}))
+    lists = re.compile(r"/lists/$")
+    page.route(lists, lambda route: route.fulfill(status=500, body="Server Error"))
+    page.goto(f"{live_server.url}{organization.get_absolute_url()}")
+    waiting = page.get_by_test_id("segments-loading")
+    expect(waiting).to_contain_text("Сервер не смог ответить")
+    expect(page.get_by_test_id("history")).to_contain_text("Создано")  # the rest of the card
+    page.unroute(lists)
+    waiting.get_by_test_id("lazy-retry").click()
+    expect(page.get_by_test_id("segments")).to_be_visible()
+    expect(waiting).to_have_count(0)
+
+    # Any other request that fails shows a notice, which closes.
+    page.route(re.compile(r"/search/\?"), lambda route: route.abort())
+    page.fill("#header-search", "Ромаш")
+    notice = page.get_by_test_id("request-error")
+    expect(notice).to_contain_text("Нет связи с сервером")
+    notice.get_by_role("button", name="Закрыть").click()
+    expect(notice).to_be_hidden()

@@ -182,6 +182,52 @@
     }
   });
 
+  // A request made within the page that fails says why, instead of leaving "Loading…" or
+  // a button that seems to do nothing. A part loaded after the page (`data-lazy`, with its
+  // `data-lazy-status` line) shows the reason in its place with a button to try again
+  // (which fires `sp-retry`, one of its triggers); any other failure shows a notice.
+  function requestFailed(event, reason) {
+    const notice = document.querySelector("[data-request-error]");
+    const elt = event.detail.elt;
+    if (!notice || !elt || !elt.closest) {
+      return;
+    }
+    const text = notice.dataset[reason];
+    const lazy = elt.closest("[data-lazy]");
+    const status = lazy ? lazy.querySelector("[data-lazy-status]") : null;
+    if (status) {
+      if (!status.hasAttribute("data-waiting")) {
+        status.setAttribute("data-waiting", status.innerHTML);
+      }
+      const retry = document.createElement("button");
+      Object.assign(retry, { type: "button", className: "btn btn-link btn-sm p-0 ms-1" });
+      retry.textContent = notice.dataset.retry;
+      retry.setAttribute("data-testid", "lazy-retry");
+      retry.addEventListener("click", function () {
+        status.innerHTML = status.getAttribute("data-waiting");
+        status.classList.remove("text-danger");
+        htmx.trigger(lazy, "sp-retry");
+      });
+      status.replaceChildren(text, " ", retry);
+      status.classList.add("text-danger");
+      status.removeAttribute("aria-busy");
+      return;
+    }
+    notice.querySelector("[data-request-error-text]").textContent = text;
+    notice.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    const code = event.detail.xhr.status;
+    requestFailed(event, { 403: "forbidden", 404: "missing" }[code] || "failed");
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    requestFailed(event, "offline");
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-request-error-close]")) {
+      event.target.closest("[data-request-error]").hidden = true;
+    }
+  });
   // Confirmation for destructive buttons: <button data-confirm="text">.
   document.addEventListener("submit", function (event) {
     const button = event.submitter;
