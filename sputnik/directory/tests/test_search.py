@@ -178,6 +178,33 @@ def test_renamed_and_deleted_records_are_searched_as_they_are(seller, directory)
     assert "Ромашка" not in names(search(seller, "Ромашка"))[0]
 
 
+def test_names_inserted_together_are_found_with_a_typo(seller, line_a):
+    """Imports write many records in one statement (COPY on PostgreSQL, batched inserts
+    on SQLite): the words of every one of their names are kept for the typo step."""
+    from sputnik.directory.models import Person
+
+    created = Organization.objects.bulk_create(
+        Organization(short_name=name, full_name=f"ООО «{name}»")
+        for name in ("Слоновик", "Китобой", "Казанский порт")
+    )
+    Organization.business_lines.through.objects.bulk_create(
+        Organization.business_lines.through(organization=o, businessline=line_a) for o in created
+    )
+    people = Person.objects.bulk_create(
+        Person(last_name=last, first_name="Иван") for last in ("Ковальчук", "Прохоренко")
+    )
+    Person.business_lines.through.objects.bulk_create(
+        Person.business_lines.through(person=p, businessline=line_a) for p in people
+    )
+    for typo, found in (
+        ("Слановик", "Слоновик"),
+        ("Китабой", "Китобой"),
+        ("Казанскей", "Казанский порт"),
+    ):
+        assert names(search(seller, typo))[0] == [found], typo
+    assert names(search(seller, "Прахоренко"))[1] == ["Прохоренко"]
+
+
 def test_names_with_unusual_characters_are_saved_and_found(seller, org):
     name = 'Торговый дом "Слоновик\\Китобой"\tи сыновья, [Казанский]'
     org(name)
