@@ -433,10 +433,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
     def sections(self, user, scope: Scope) -> dict:
         planned, bounds = self.planned(user, scope)
         counts = {
-            key: capped_count(
-                planned.filter(condition, responsible__in=scope.responsible), COUNT_CAP
-            )
-            for key, (condition, _order) in bounds.items()
+            key: self.count(planned, scope, condition) for key, (condition, _) in bounds.items()
         }
         rows = self.rows(user, planned)
         overdue_when, overdue_order = bounds["overdue"]
@@ -468,9 +465,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         if key not in bounds or offset < 0:
             raise Http404(_("No such part of the page."))
         condition, order = bounds[key]
-        total = capped_count(
-            planned.filter(condition, responsible__in=scope.responsible), COUNT_CAP
-        )
+        total = self.count(planned, scope, condition)
         items = self.slice(
             self.rows(user, planned),
             scope.responsible,
@@ -501,6 +496,11 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
             "upcoming": (Q(due_at__gte=tomorrow, due_at__lt=week_end), ("due_at", "pk")),
         }
         return planned, bounds
+
+    @staticmethod
+    def count(planned, scope: Scope, condition: Q) -> Capped:
+        """The scope's contacts meeting `condition`, counted up to the cap."""
+        return capped_count(planned.filter(condition, responsible__in=scope.responsible), COUNT_CAP)
 
     @cached_property
     def moments(self) -> tuple[datetime.datetime, datetime.datetime, datetime.datetime]:
