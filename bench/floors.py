@@ -410,10 +410,8 @@ def my_work(d, p, responsible: list[int], team: bool = False):
     """Counts (up to 999) of overdue, today's and the week's planned contacts, the first 20
     overdue and the next 40 coming (the page's first rows per section), with organisation,
     responsible and deal (and for a head, overdue contacts per employee, up to 999 each)."""
-    planned = (
-        f"it.status = 'planned' AND it.responsible_id IN ({ids(responsible)}) "
-        f"AND it.business_line_id IN ({ids(p.lines)})"
-    )
+    visible = f"it.status = 'planned' AND it.business_line_id IN ({ids(p.lines)})"
+    planned = f"{visible} AND it.responsible_id IN ({ids(responsible)})"
     row = (
         "SELECT it.id, it.kind, it.subject, it.due_at, o.short_name, u.last_name, dl.name "
         "FROM sales_interaction it JOIN directory_organization o ON o.id = it.organization_id "
@@ -428,11 +426,11 @@ def my_work(d, p, responsible: list[int], team: bool = False):
             capped.format(f"{planned} AND it.due_at >= %s AND it.due_at < %s"),
             (p.tomorrow, p.week_end),
         ),
-        first_rows(d, p, row, responsible, "it.due_at < %s", "DESC", 20, (p.now,)),
+        first_rows(d, row, visible, responsible, "it.due_at < %s", "DESC", 20, (p.now,)),
         first_rows(
             d,
-            p,
             row,
+            visible,
             responsible,
             "it.due_at >= %s AND it.due_at < %s",
             "",
@@ -441,10 +439,7 @@ def my_work(d, p, responsible: list[int], team: bool = False):
         ),
     ]
     if team:
-        each = (
-            f"it.status = 'planned' AND it.responsible_id = u.id "
-            f"AND it.business_line_id IN ({ids(p.lines)}) AND it.due_at < %s"
-        )
+        each = f"{visible} AND it.responsible_id = u.id AND it.due_at < %s"
         statements.append(
             (
                 "SELECT u.id, (SELECT COUNT(*) FROM (SELECT 1 FROM sales_interaction it "
@@ -456,25 +451,24 @@ def my_work(d, p, responsible: list[int], team: bool = False):
     return statements
 
 
-def first_rows(d, p, row, responsible, when, direction, limit, params):
-    """The first `limit` planned contacts of `responsible` by due time. For a team on
-    PostgreSQL, each employee's first rows from their index range, then those sorted: one
-    ordered read of the whole team would sort every contact of the week."""
-    lines = f"it.business_line_id IN ({ids(p.lines)})"
+def first_rows(d, row, visible, responsible, when, direction, limit, params):
+    """The first `limit` of the `visible` planned contacts of `responsible` by due time.
+    For a team on PostgreSQL, each employee's first rows from their index range, then
+    those sorted: one ordered read of the whole team would sort every contact of the week."""
+
+    def order(alias):
+        return f"{alias}.due_at {direction}, {alias}.id {direction}"
+
     if not d.pg or len(responsible) == 1:
-        where = f"it.status = 'planned' AND it.responsible_id IN ({ids(responsible)}) AND {lines}"
-        return (
-            f"{row} WHERE {where} AND {when} ORDER BY it.due_at {direction} LIMIT {limit}",
-            params,
-        )
+        where = f"{visible} AND it.responsible_id IN ({ids(responsible)}) AND {when}"
+        return f"{row} WHERE {where} ORDER BY {order('it')} LIMIT {limit}", params
     firsts = (
         f"SELECT f.id FROM unnest(ARRAY[{ids(responsible)}]) AS r(id) CROSS JOIN LATERAL ("
-        "SELECT it.id, it.due_at FROM sales_interaction it WHERE it.status = 'planned' "
-        f"AND it.responsible_id = r.id AND {lines} AND {when} "
-        f"ORDER BY it.due_at {direction} LIMIT {limit}) f "
-        f"ORDER BY f.due_at {direction} LIMIT {limit}"
+        f"SELECT it.id, it.due_at FROM sales_interaction it WHERE {visible} "
+        f"AND it.responsible_id = r.id AND {when} ORDER BY {order('it')} LIMIT {limit}) f "
+        f"ORDER BY {order('f')} LIMIT {limit}"
     )
-    return f"{row} WHERE it.id IN ({firsts}) ORDER BY it.due_at {direction}", params
+    return f"{row} WHERE it.id IN ({firsts}) ORDER BY {order('it')}", params
 
 
 def my_work_sales(d, p):

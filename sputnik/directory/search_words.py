@@ -12,7 +12,7 @@ Words are never removed: a word no name holds any more only costs one empty look
   (`[:alnum:]` needs a UTF-8 locale, as `lower()` of Cyrillic does), and a GIN trigram
   index answers `word % 'query'`. Inserts are handled once per statement, over all its
   new rows (a transition table): an import's COPY of 100,000 organisations adds their
-  words in ~2.5 s instead of ~12 s row by row. Renames stay row by row, as transition
+  words in ~2.7 s instead of ~12 s row by row. Renames stay row by row, as transition
   tables cannot go with the column list that limits them to the name columns.
 - SQLite: the trigger splits the names through `json_each` (SQLite triggers allow no
   recursive queries), keeping their case (SQLite's `lower()` folds ASCII only), and an

@@ -525,6 +525,8 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         their range and only those are sorted together; otherwise the whole team's rows
         are sorted at once."""
         ordered = rows.filter(condition).order_by(*order)
+        if ordered.query.is_empty():  # the user sees no line: nothing to merge
+            return []
         if len(responsible) > 1 and connection.features.supports_slicing_ordering_in_compound:
             sort_key = order[0].lstrip("-")
             each = [

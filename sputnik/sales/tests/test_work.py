@@ -353,6 +353,21 @@ def test_a_deputy_sees_the_absentees_contacts_only_during_the_substitution(
     assert "Звонок отпускницы" in only_theirs
 
 
+def test_a_deputy_without_lines_sees_empty_sections(noon, make_user, client_org, line_a):
+    """Standing in for a colleague who has since left every line, seeing none oneself:
+    nothing to show, and no error."""
+    absent = make_user(lines={line_a: "write"})
+    plan(absent, client_org, line_a, local(-1, 10), subject="Просрочка отпускника")
+    absent.line_memberships.all().delete()
+    deputy = make_user()
+    today = timezone.localdate()
+    Substitution.objects.create(absent=absent, deputy=deputy, starts_on=today, ends_on=today)
+    response = clients_for(deputy)[0].get("/work/")
+    assert response.status_code == 200
+    assert 'data-testid="standing-in"' in response.text
+    assert "Просрочка отпускника" not in response.text
+
+
 @pytest.fixture
 def team(make_user, line_a, line_b, client_org):
     """A head of sales managing line A, two sellers there and one only in line B."""
