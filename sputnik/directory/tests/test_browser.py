@@ -196,3 +196,4 @@ def test_a_part_of_the_page_that_fails_says_so_and_loads_on_retry(
     expect(notice).to_contain_text("Нет связи с сервером")
     notice.get_by_role("button", name="Закрыть").click()
     expect(notice).to_be_hidden()
+    expect(page.locator("#header-search")).to_be_focused()  # back where the user was typing

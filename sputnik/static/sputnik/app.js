@@ -186,6 +186,8 @@
   // a button that seems to do nothing. A part loaded after the page (`data-lazy`, with its
   // `data-lazy-status` line) shows the reason in its place with a button to try again
   // (which fires `sp-retry`, one of its triggers); any other failure shows a notice.
+  // The notice stays until closed: pages poll in the background, and a later success
+  // elsewhere does not undo the failure it reports.
   function requestFailed(event, reason) {
     const notice = document.querySelector("[data-request-error]");
     const elt = event.detail.elt;
@@ -196,26 +198,44 @@
     const lazy = elt.closest("[data-lazy]");
     const status = lazy ? lazy.querySelector("[data-lazy-status]") : null;
     if (status) {
-      if (!status.hasAttribute("data-waiting")) {
-        status.setAttribute("data-waiting", status.innerHTML);
-      }
-      const retry = document.createElement("button");
-      Object.assign(retry, { type: "button", className: "btn btn-link btn-sm p-0 ms-1" });
-      retry.textContent = notice.dataset.retry;
-      retry.setAttribute("data-testid", "lazy-retry");
-      retry.addEventListener("click", function () {
-        status.innerHTML = status.getAttribute("data-waiting");
-        status.classList.remove("text-danger");
-        htmx.trigger(lazy, "sp-retry");
-      });
-      status.replaceChildren(text, " ", retry);
-      status.classList.add("text-danger");
-      status.removeAttribute("aria-busy");
+      showLazyFailure(lazy, status, text, notice.dataset.retry);
       return;
     }
-    notice.querySelector("[data-request-error-text]").textContent = text;
+    if (notice.hidden) {
+      notice.returnFocus = document.activeElement;
+    }
     notice.hidden = false;
+    // Written once visible, so that screen readers announce it (again, if repeated).
+    const line = notice.querySelector("[data-request-error-text]");
+    line.textContent = "";
+    window.requestAnimationFrame(function () {
+      line.textContent = text;
+    });
   }
+
+  function showLazyFailure(lazy, status, text, retryLabel) {
+    if (!status.hasAttribute("data-waiting")) {
+      status.setAttribute("data-waiting", status.innerHTML);
+    }
+    const retry = document.createElement("button");
+    Object.assign(retry, { type: "button", className: "btn btn-link btn-sm p-0 ms-1" });
+    retry.textContent = retryLabel;
+    retry.setAttribute("data-testid", "lazy-retry");
+    retry.addEventListener("click", function () {
+      status.innerHTML = status.getAttribute("data-waiting");
+      status.classList.remove("text-danger");
+      status.removeAttribute("role");
+      status.setAttribute("aria-busy", "true");
+      status.setAttribute("tabindex", "-1");
+      status.focus(); // the button is gone: focus stays where it was
+      htmx.trigger(lazy, "sp-retry");
+    });
+    status.replaceChildren(text, " ", retry);
+    status.classList.add("text-danger");
+    status.setAttribute("role", "alert");
+    status.removeAttribute("aria-busy");
+  }
+
   document.addEventListener("htmx:responseError", function (event) {
     const code = event.detail.xhr.status;
     requestFailed(event, { 403: "forbidden", 404: "missing" }[code] || "failed");
@@ -224,10 +244,15 @@
     requestFailed(event, "offline");
   });
   document.addEventListener("click", function (event) {
-    if (event.target.closest("[data-request-error-close]")) {
-      event.target.closest("[data-request-error]").hidden = true;
+    const notice = event.target.closest("[data-request-error]");
+    if (notice && event.target.closest("[data-request-error-close]")) {
+      notice.hidden = true;
+      if (notice.returnFocus && document.contains(notice.returnFocus)) {
+        notice.returnFocus.focus();
+      }
     }
   });
+
   // Confirmation for destructive buttons: <button data-confirm="text">.
   document.addEventListener("submit", function (event) {
     const button = event.submitter;
