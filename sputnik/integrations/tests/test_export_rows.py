@@ -123,6 +123,18 @@ def test_an_organisation_with_everything(seller, line_a, line_b):
     assert run.done == run.total == 4
 
 
+def test_plain_text_written_as_it_is_is_still_valid(seller, line_a):
+    """Rows with no &, < or > go into the sheet unescaped: a character XML forbids is
+    still dropped and spaces at a value's ends are still kept."""
+    OrganizationFactory(business_lines=[line_a], short_name="Бета\x07", full_name="  Полное  ")
+    run = Export.objects.create(created_by=seller, kind="organizations", language="en")
+    excel.write_export(run.pk)
+    run.refresh_from_db()
+    header, row = load_workbook(io.BytesIO(run.file.read())).active.iter_rows()
+    values = {h.value: cell.value for h, cell in zip(header, row, strict=True)}
+    assert (values["Name"], values["Full name"]) == ("Бета", "  Полное  ")
+
+
 def test_cells_keep_their_types_and_text_stays_text(seller, line_a):
     define_attribute("founded", "date", "Основана")
     OrganizationFactory(
