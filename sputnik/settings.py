@@ -108,9 +108,9 @@ TEMPLATES = [
         },
     },
 ]
-# Widgets render through the project's templates, so sputnik/templates may override them
-# (django/forms/widgets/select.html writes options in place, without an include each).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Forms render through the project's templates, so sputnik/templates may override them;
+# the plain inputs, selects and text areas are drawn in Python (sputnik/core/renderers.py).
+FORM_RENDERER = "sputnik.core.renderers.FormRenderer"
 
 # Database: SQLite file under var/ by default (WAL, immediate transactions so the web
 # process and the worker serialise writes instead of failing), PostgreSQL by DATABASE_URL.

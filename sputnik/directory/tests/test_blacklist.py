@@ -3,7 +3,7 @@
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
+from django.template import Context, Template
 from django.utils import translation
 
 from sputnik.access.models import RoleCode
@@ -180,11 +180,14 @@ def test_a_list_page_is_flagged_in_one_query(
 
 def test_the_badge_shows_the_reason(security_officer, romashka):
     entry = add(security_officer, organization=romashka, reason="Суд & долги")
+    badge = Template("{% load directory %}{% undesirable_badge entry %}")
     with translation.override("en"):
-        html = render_to_string("directory/undesirable_badge.html", {"entry": entry})
+        html = badge.render(Context({"entry": entry}))
     assert "text-bg-danger" in html and "Undesirable" in html
-    assert 'title="Суд &amp; долги"' in html
-    assert render_to_string("directory/undesirable_badge.html", {"entry": None}).strip() == ""
+    assert 'title="Суд &amp; долги"' in html and ": Суд &amp; долги</span>" in html
+    with translation.override("ru"):
+        assert "Нежелательный" in badge.render(Context({"entry": entry}))
+    assert badge.render(Context({"entry": None})) == ""
 
 
 # Pages ------------------------------------------------------------------------------
