@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 from django.views.i18n import set_language
+from django_otp import user_has_device
 from rest_framework.authtoken.models import Token
 
 from sputnik.core.exceptions import StaleEdit
@@ -117,7 +118,7 @@ class ProfileView(LoginRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["token"] = Token.objects.filter(user=user).first()
-        context["has_device"] = otp.user_has_device(user, confirmed=True)
+        context["has_device"] = user_has_device(user, confirmed=True)
         context["otp_required"] = otp.role_requires_otp(user)
         context["memberships"] = user.line_memberships.select_related("line")
         return context

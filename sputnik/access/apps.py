@@ -11,7 +11,10 @@ class AccessConfig(AppConfig):
     def ready(self):
         from sputnik.core.audit import register_audited
 
-        from . import signals  # noqa: F401 - login, logout and failed-login records
+        from . import (
+            signals,  # noqa: F401 - login, logout and failed-login records
+            snapshot,
+        )
         from .models import BusinessLine, Department, Role, Substitution, User
         from .roles import roles_sync
 
@@ -26,3 +29,4 @@ class AccessConfig(AppConfig):
             m2m_fields={"groups"},
         )
         post_migrate.connect(roles_sync, sender=self)
+        snapshot.connect()

@@ -3,6 +3,8 @@ roles as groups, in-app notifications and the security event log."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
@@ -21,6 +23,10 @@ from sputnik.core.models import (
     Versioned,
 )
 from sputnik.core.roles import LineRole, line_access
+
+
+def new_access_stamp() -> str:
+    return secrets.token_hex(8)
 
 
 class Language(models.TextChoices):
@@ -75,6 +81,10 @@ class User(AbstractUser, TimeStamped, Authored, Versioned):
         choices=LineRole.choices,
         blank=True,
         help_text=_("Directors and administrators see every business line with this role."),
+    )
+    # Renewed whenever what the employee may do changes (sputnik.access.snapshot).
+    access_stamp = models.CharField(
+        _("access stamp"), max_length=16, default=new_access_stamp, editable=False
     )
 
     objects = UserManager()

@@ -9,10 +9,10 @@ import qrcode
 import qrcode.image.svg
 from django.db import transaction
 from django_otp import login as otp_login
-from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Role, SecurityEventKind, User
+from .snapshot import snapshot
 
 
 def role_requires_otp(user: User) -> bool:
@@ -23,9 +23,10 @@ def needs_second_factor(user) -> str | None:
     """The url name the user must visit before anything else, or None."""
     if not user.is_authenticated or user.is_verified():
         return None
-    if user_has_device(user, confirmed=True):
+    access = snapshot(user)
+    if access.has_device:
         return "access:otp_verify"
-    if role_requires_otp(user):
+    if access.role_requires_otp:
         return "access:otp_setup"
     return None
 

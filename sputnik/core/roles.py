@@ -1,14 +1,14 @@
 """Roles a user can hold on a business line, and which one each action needs.
 
-The resolver reads the user's line memberships once per request (cached on the user
-object) so that `restrict()` adds one subquery-free `IN (...)` to every query.
+The resolver takes the user's line memberships from their access snapshot (read once per
+change, see sputnik.access.snapshot; kept on the user object for the request) so that
+`restrict()` adds one subquery-free `IN (...)` to every query.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,20 +61,18 @@ def line_access(user) -> LineAccess:
         return EVERYTHING
     cached = getattr(user, "_line_access", None)
     if cached is None:
-        membership = apps.get_model("access", "LineMembership")
-        substitution = apps.get_model("access", "Substitution")
-        # A deputy holds the line roles of the employees they stand in for today.
-        absent = substitution.objects.active().filter(deputy=user).values("absent")
-        roles: dict[int, str] = {}
-        held = membership.objects.filter(models.Q(user=user) | models.Q(user__in=absent))
-        for line_id, role in held.values_list("line_id", "role"):
-            if line_id not in roles or RANK[role] > RANK[roles[line_id]]:
-                roles[line_id] = role
+        from sputnik.access.snapshot import snapshot
+
+        # Own roles and those of the employees the user stands in for today.
+        roles = snapshot(user).line_roles
         cached = LineAccess(roles=roles, all_lines_role=user.all_lines_role or "")
         user._line_access = cached
     return cached
 
 
 def forget_line_access(user) -> None:
-    """Drop the cached roles after the user's memberships changed."""
+    """Drop the cached roles and permissions after the user's access changed."""
+    from sputnik.access.snapshot import forget
+
     user.__dict__.pop("_line_access", None)
+    forget(user)

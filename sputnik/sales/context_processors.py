@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from sputnik.access.models import Substitution
+from sputnik.access.snapshot import snapshot
 from sputnik.core.pagination import Capped, capped_count
 
 from .models import Interaction, InteractionStatus
@@ -22,7 +22,7 @@ def work(request):
             return Capped(0)
         # The ids first: "responsible = me OR responsible IN (subquery)" cannot use the
         # planned-contacts index and made every page scan all contacts.
-        absent = Substitution.objects.active().filter(deputy=user).values_list("absent", flat=True)
+        absent = snapshot(user).standing_in_for
         overdue = (
             Interaction.objects.restrict(user)
             .filter(responsible__in=[user.pk, *absent])

@@ -1,0 +1,197 @@
+"""What a user may do, read once per change instead of on every request.
+
+Every request needs the user's model permissions (two queries), line roles (one) and
+whether they owe a second factor (two): a fifth of a small page's time, more on
+PostgreSQL. They are kept together in the process's cache under a key made of the
+user's `access_stamp` and today's date (substitutions begin and end by date), plus the
+user's own fields that decide access. Each change to what a user may do renews their
+stamp (the signal handlers below), so the next request of that user, in any process,
+misses the cache and reads the database again; the cache only ever answers for a stamp
+the database still holds. Writes that bypass signals (`bulk_create`, `update()`) on the
+models below must call `renew()` for the users they touch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
+from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from sputnik.core.roles import RANK
+
+from .models import LineMembership, Role, Substitution, User, new_access_stamp
+
+TIMEOUT = 300  # seconds; a bound on memory, not on correctness
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    permissions: frozenset[str]  # "app_label.codename", from the user and their roles
+    line_roles: dict[int, str]  # line id → the best role held, own or by substitution
+    standing_in_for: tuple[int, ...]  # ids of the employees the user stands in for today
+    has_device: bool  # a confirmed authenticator
+    role_requires_otp: bool
+
+
+def snapshot(user) -> Snapshot:
+    """The user's access, from this request's user object, the cache or the database."""
+    cached = getattr(user, "_access_snapshot", None)
+    if cached is None:
+        key = _key(user)
+        cached = cache.get(key)
+        if cached is None:
+            cached = _read(user)
+            cache.set(key, cached, TIMEOUT)
+        user._access_snapshot = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drop what this user object holds after its access changed in this process: the
+    next question reads the stamp the change left in the database."""
+    for name in ("_access_snapshot", "_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(name, None)
+    if user.pk is not None:
+        stamp = User.objects.filter(pk=user.pk).values_list("access_stamp", flat=True).first()
+        user.access_stamp = stamp or user.access_stamp
+
+
+def renew(user_ids) -> None:
+    """Give these users a new stamp: their cached access is not used again."""
+    ids = {pk for pk in user_ids if pk is not None}
+    if ids:
+        # One stamp for all of them: the key holds the user's id as well.
+        User.objects.filter(pk__in=ids).update(access_stamp=new_access_stamp())
+
+
+def _key(user) -> str:
+    fields = (user.access_stamp, user.is_active, user.is_superuser, user.all_lines_role)
+    return "access:{}:{}:{}:{}:{}:{}".format(user.pk, *fields, timezone.localdate())
+
+
+def _read(user) -> Snapshot:
+    from .otp import role_requires_otp
+
+    permissions = frozenset(ModelBackend().get_all_permissions(user))
+    standing_in = Substitution.objects.active().filter(deputy=user)
+    absent = tuple(standing_in.values_list("absent", flat=True))
+    held = LineMembership.objects.filter(user__in=[user.pk, *absent])
+    roles: dict[int, str] = {}
+    for line_id, role in held.order_by().values_list("line_id", "role"):
+        if line_id not in roles or RANK[role] > RANK[roles[line_id]]:
+            roles[line_id] = role
+    return Snapshot(
+        permissions=permissions,
+        line_roles=roles,
+        standing_in_for=absent,
+        has_device=user_has_device(user, confirmed=True),
+        role_requires_otp=role_requires_otp(user),
+    )
+
+
+class AccessBackend(ModelBackend):
+    """Django's model backend answering permission questions from the snapshot."""
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = set(snapshot(user_obj).permissions)
+        return user_obj._perm_cache
+
+
+# What renews a stamp ----------------------------------------------------------------
+
+
+def _group_members(group_ids) -> list[int]:
+    return list(User.objects.filter(groups__in=group_ids).values_list("pk", flat=True))
+
+
+def _deputies_of(user_id) -> list[int]:
+    """Who stands in for this employee today or later: they hold the employee's roles
+    and see the employee's overdue contacts."""
+    current = Substitution.objects.filter(absent=user_id, ends_on__gte=timezone.localdate())
+    return list(current.values_list("deputy", flat=True))
+
+
+def _membership_changed(sender, instance, **kwargs):
+    renew([instance.user_id, *_deputies_of(instance.user_id)])
+
+
+def _substitution_moving(sender, instance, **kwargs):
+    if instance.pk is not None:  # the deputy it had loses the roles if it changes
+        renew(Substitution.objects.filter(pk=instance.pk).values_list("deputy", flat=True))
+
+
+def _substitution_changed(sender, instance, **kwargs):
+    renew([instance.deputy_id])
+
+
+def _user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:  # user.groups changed
+        renew([instance.pk])
+    elif action == "pre_clear":  # group.user_set cleared
+        renew(_group_members([instance.pk]))
+    else:
+        renew(pk_set)
+
+
+def _user_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        renew([instance.pk])
+    else:  # permission.user_set changed
+        renew(pk_set or instance.user_set.values_list("pk", flat=True))
+
+
+def _group_permissions_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:  # group.permissions changed
+        renew(_group_members([instance.pk]))
+    else:  # permission.group_set changed
+        groups = pk_set or instance.group_set.values_list("pk", flat=True)
+        renew(_group_members(list(groups)))
+
+
+def _group_deleted(sender, instance, **kwargs):
+    renew(_group_members([instance.pk]))
+
+
+def _permission_deleted(sender, instance, **kwargs):
+    groups = list(instance.group_set.values_list("pk", flat=True))
+    renew([*instance.user_set.values_list("pk", flat=True), *_group_members(groups)])
+
+
+def _role_changed(sender, instance, **kwargs):
+    renew(_group_members([instance.group_id]))
+
+
+def _device_changed(sender, instance, **kwargs):
+    renew([instance.user_id])
+
+
+def connect() -> None:
+    """Called once from the app's ready()."""
+    post_save.connect(_membership_changed, sender=LineMembership)
+    post_delete.connect(_membership_changed, sender=LineMembership)
+    pre_save.connect(_substitution_moving, sender=Substitution)
+    post_save.connect(_substitution_changed, sender=Substitution)
+    post_delete.connect(_substitution_changed, sender=Substitution)
+    m2m_changed.connect(_user_groups_changed, sender=User.groups.through)
+    m2m_changed.connect(_user_permissions_changed, sender=User.user_permissions.through)
+    m2m_changed.connect(_group_permissions_changed, sender=Group.permissions.through)
+    pre_delete.connect(_group_deleted, sender=Group)
+    pre_delete.connect(_permission_deleted, sender=Permission)
+    post_save.connect(_role_changed, sender=Role)
+    post_save.connect(_device_changed, sender=TOTPDevice)
+    post_delete.connect(_device_changed, sender=TOTPDevice)
