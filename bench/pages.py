@@ -22,6 +22,7 @@ import argparse
 import datetime
 import http.client
 import json
+import math
 import os
 import platform
 import re
@@ -537,8 +538,11 @@ class Row:
 
 
 def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile: the smallest value with `share` of them at or below
+    it (p95 of 20 is the 19th; `round()` would have rounded 19.5 to the 20th, the max)."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    rank = math.ceil(round(share * len(ordered), 9))
+    return ordered[min(len(ordered), max(1, rank)) - 1]
 
 
 def run_operation(op: Operation, browser: Browser, repeat: int, warmup: int) -> Row:
