@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sputnik.core.audit import ACTIONS
 from sputnik.core.filters import (
+    ListedChoiceIterator,
+    ListedModelChoiceField,
+    ModelChoiceFilter,
     active_filter,
     contains,
     date_filter,
@@ -17,7 +20,61 @@ from sputnik.core.filters import (
     search_filter,
 )
 
-from .models import BusinessLine, Department, RoleCode, SecurityEvent, SecurityEventKind, User
+from .models import (
+    BusinessLine,
+    Department,
+    RoleCode,
+    SecurityEvent,
+    SecurityEventKind,
+    User,
+    colleagues,
+)
+
+NAME_FIELDS = ("id", "username", "last_name", "first_name", "patronymic")
+
+
+class OfferedChoiceIterator(ListedChoiceIterator):
+    """The choices of the field's `offered` queryset (all of its queryset without one)."""
+
+    def __init__(self, field):
+        super().__init__(field)
+        if field.offered is not None:
+            self.queryset = field.offered
+
+
+class EmployeeChoiceField(ListedModelChoiceField):
+    iterator = OfferedChoiceIterator
+
+    def __init__(self, *args, offered=None, **kwargs):
+        self.offered = offered
+        super().__init__(*args, **kwargs)
+
+
+class EmployeeFilter(ModelChoiceFilter):
+    """An employee by id. Any active employee is accepted (a link or an API call may name
+    anyone), but the select offers only the viewer's colleagues and the one chosen: with
+    every employee in it, a company of 515 spent 61 ms of each list page on this select."""
+
+    field_class = EmployeeChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", User.objects.filter(is_active=True))
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            parent = getattr(self, "parent", None)
+            user = getattr(getattr(parent, "request", None), "user", None)
+            if user is not None:
+                chosen = self._chosen(parent)
+                self.extra["offered"] = colleagues(user, also=chosen).only(*NAME_FIELDS)
+        return super().field
+
+    def _chosen(self, parent) -> int | None:
+        names = [name for name, candidate in parent.filters.items() if candidate is self]
+        value = parent.data.get(names[0]) if names and parent.data else None
+        return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
 class BusinessLineFilter(django_filters.FilterSet):
@@ -36,10 +93,10 @@ class BusinessLineFilter(django_filters.FilterSet):
 
 class UserFilter(django_filters.FilterSet):
     q = search_filter()
-    department = django_filters.ModelChoiceFilter(
+    department = ModelChoiceFilter(
         queryset=Department.objects.all(), label=_("Department"), empty_label=_("All")
     )
-    line = django_filters.ModelChoiceFilter(
+    line = ModelChoiceFilter(
         field_name="line_memberships__line",
         queryset=BusinessLine.objects.all(),
         label=_("Business line"),
@@ -88,10 +145,8 @@ class LogEntryFilter(django_filters.FilterSet):
         label=_("Record"),
         widget=forms.SearchInput,
     )
-    actor = django_filters.ModelChoiceFilter(
-        queryset=User.objects.all(), label=_("Who"), empty_label=_("Anyone")
-    )
-    content_type = django_filters.ModelChoiceFilter(
+    actor = ModelChoiceFilter(queryset=User.objects.all(), label=_("Who"), empty_label=_("Anyone"))
+    content_type = ModelChoiceFilter(
         queryset=audited_content_types, label=_("Record type"), empty_label=_("All")
     )
     object_pk = django_filters.CharFilter(label=_("Record id"))

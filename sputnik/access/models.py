@@ -450,3 +450,17 @@ def lines_with_role(user, role: str = LineRole.WRITE):
     line_ids = line_access(user).line_ids(role)
     lines = BusinessLine.objects.filter(is_active=True)
     return lines if line_ids is None else lines.filter(pk__in=line_ids)
+
+
+def colleagues(user, *, also=None):
+    """Active employees on the business lines the user sees (every active employee for a
+    user on all lines), and the employee with id `also` whatever their lines: whom a
+    list or the board offers to filter by."""
+    employees = User.objects.filter(is_active=True)
+    line_ids = line_access(user).line_ids(LineRole.READ)
+    if line_ids is None:
+        return employees
+    shared = Q(Exists(LineMembership.objects.filter(user=OuterRef("pk"), line__in=line_ids)))
+    if also is not None:
+        shared |= Q(pk=also)
+    return employees.filter(shared)

@@ -9,6 +9,36 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class ListedChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """A select's rows read in one fetch. Django reads them with `.iterator()`, which on
+    PostgreSQL opens a server-side cursor (three more round trips, ~3 ms) for each select
+    of a filter panel; a few dozen rows need no streaming."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if getattr(self.field, "null_label", None) is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for instance in self.queryset.all():
+            yield self.choice(instance)
+
+
+class ListedModelChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = ListedChoiceIterator
+
+
+class ListedFormChoiceField(forms.ModelChoiceField):
+    """A form's choice of one record, its select read in one fetch."""
+
+    iterator = ListedChoiceIterator
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A choice of one record, its select read in one fetch."""
+
+    field_class = ListedModelChoiceField
+
+
 def search_filter(method: str = "search") -> django_filters.CharFilter:
     return django_filters.CharFilter(method=method, label=_("Search"), widget=forms.SearchInput)
 

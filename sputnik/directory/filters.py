@@ -18,8 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from sputnik.access.models import BusinessLine, User
-from sputnik.core.filters import active_filter, contains, ordering_filter, search_filter
+from sputnik.access.filters import EmployeeFilter
+from sputnik.access.models import BusinessLine
+from sputnik.core.filters import (
+    ModelChoiceFilter,
+    active_filter,
+    contains,
+    ordering_filter,
+    search_filter,
+)
 
 from .attributes import PREFIX, definitions, sort_key
 from .blacklist import undesirable_condition
@@ -77,7 +84,7 @@ class FoundFilterMixin:
 
 
 @extend_schema_field(OpenApiTypes.INT)
-class SegmentMembersFilter(django_filters.ModelChoiceFilter):
+class SegmentMembersFilter(ModelChoiceFilter):
     """Members of a list, given by the list's id."""
 
 
@@ -254,26 +261,22 @@ class OrganizationFilter(
     legal_form = django_filters.ChoiceFilter(
         choices=LegalForm.choices, label=_("Legal form"), empty_label=_("All")
     )
-    category = django_filters.ModelChoiceFilter(
+    category = ModelChoiceFilter(
         field_name="categories",
         queryset=Category.objects.all(),
         label=_("Category"),
         empty_label=_("All"),
     )
-    industry = django_filters.ModelChoiceFilter(
+    industry = ModelChoiceFilter(
         queryset=Industry.objects.all(), label=_("Industry"), empty_label=_("All")
     )
-    business_line = django_filters.ModelChoiceFilter(
+    business_line = ModelChoiceFilter(
         field_name="business_lines",
         queryset=BusinessLine.objects.all(),
         label=_("Business line"),
         empty_label=_("All"),
     )
-    responsible = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True),
-        label=_("Responsible"),
-        empty_label=_("Anyone"),
-    )
+    responsible = EmployeeFilter(label=_("Responsible"), empty_label=_("Anyone"))
     inn = django_filters.CharFilter(label=_("INN"), lookup_expr="startswith")
     segment = SegmentMembersFilter(
         label=_("In the list"),
@@ -370,12 +373,12 @@ class PersonFilter(
     employer = django_filters.CharFilter(label=_("Organisation"), method="by_employer")
     # By id, from links such as an organisation card's; a select of every organisation
     # would not fit a page.
-    organization = django_filters.ModelChoiceFilter(
+    organization = ModelChoiceFilter(
         field_name="employments__organization",
         queryset=Organization.objects.none(),
         widget=forms.HiddenInput,
     )
-    business_line = django_filters.ModelChoiceFilter(
+    business_line = ModelChoiceFilter(
         field_name="business_lines",
         queryset=BusinessLine.objects.all(),
         label=_("Business line"),

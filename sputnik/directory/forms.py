@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.access.models import User, lines_with_role
+from sputnik.core.filters import ListedFormChoiceField
 from sputnik.core.views import VersionedForm
 
 from . import validation
@@ -367,7 +368,7 @@ class SegmentForm(LinesMixin, VersionedForm):
 class SegmentAddForm(forms.Form):
     """Add the record of a card to one of the user's static lists."""
 
-    segment = forms.ModelChoiceField(label=_("List"), queryset=Segment.objects.none())
+    segment = ListedFormChoiceField(label=_("List"), queryset=Segment.objects.none())
 
     def __init__(self, *args, user, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

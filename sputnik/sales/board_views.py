@@ -18,9 +18,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from sputnik.access.models import BusinessLine, LineMembership, User
+from sputnik.access.models import BusinessLine, colleagues
 from sputnik.core.exceptions import StaleEdit
-from sputnik.core.roles import LineRole, line_access
+from sputnik.core.roles import line_access
 from sputnik.core.services import ensure_visible
 from sputnik.core.views import RestrictedMixin
 
@@ -146,13 +146,7 @@ class BoardMixin(RestrictedMixin):
     def responsibles(self):
         """Whom the board can be filtered by: the employees of the lines the user sees.
         (Reading the responsible of every open deal instead took 0.5 s at 500,000 deals.)"""
-        line_ids = line_access(self.request.user).line_ids(LineRole.READ)
-        employees = User.objects.filter(is_active=True)
-        if line_ids is None:
-            return employees
-        return employees.filter(
-            Exists(LineMembership.objects.filter(user=OuterRef("pk"), line__in=line_ids))
-        )
+        return colleagues(self.request.user)
 
     def cards(self, deals, stages: list[Stage]) -> list[Deal]:
         """At most CARDS_PER_COLUMN deals of each open stage, each knowing whether it has

@@ -4,28 +4,25 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from sputnik.access.models import BusinessLine, User
-from sputnik.core.filters import contains, ordering_filter, search_filter
+from sputnik.access.filters import EmployeeFilter
+from sputnik.access.models import BusinessLine
+from sputnik.core.filters import ModelChoiceFilter, contains, ordering_filter, search_filter
 
 from .models import Deal, Pipeline, Stage
 
 
 class DealFilter(django_filters.FilterSet):
     q = search_filter()
-    pipeline = django_filters.ModelChoiceFilter(
+    pipeline = ModelChoiceFilter(
         queryset=Pipeline.objects.all(), label=_("Pipeline"), empty_label=_("All")
     )
-    stage = django_filters.ModelChoiceFilter(
+    stage = ModelChoiceFilter(
         queryset=Stage.objects.select_related("pipeline"),
         label=_("Stage"),
         empty_label=_("All"),
     )
-    responsible = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True),
-        label=_("Responsible"),
-        empty_label=_("Anyone"),
-    )
-    business_line = django_filters.ModelChoiceFilter(
+    responsible = EmployeeFilter(label=_("Responsible"), empty_label=_("Anyone"))
+    business_line = ModelChoiceFilter(
         queryset=BusinessLine.objects.all(), label=_("Business line"), empty_label=_("All")
     )
     # By id only (links from an organisation's card): a select of every organisation
