@@ -180,4 +180,5 @@ class OrganizationPanelsView(OrganizationCardMixin, ObjectDetailView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return {"shown_panels": panels(self.request, self.object, self.kwargs["slot"])}
+        shown = panels(self.request, self.object, self.kwargs["slot"])
+        return {"object": self.object, "shown_panels": shown}

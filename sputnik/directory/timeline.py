@@ -3,6 +3,8 @@ changes of its fields on the timeline, and the lists it is in on the right."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.utils.translation import gettext_lazy as _
 
 from sputnik.access.audit import describe, history_of
@@ -31,8 +33,10 @@ class ChangeHistorySource(QuerySetSource):
 
 
 def lists_panel(request, organization) -> dict:
+    # The lists are read only where the template shows them in place (the printed
+    # dossier); on screen the panel loads them after the page.
     return {
-        "lists": segments_of(request.user, organization),
+        "lists": partial(segments_of, request.user, organization),
         "segment_form": SegmentAddForm(user=request.user, kind=SegmentKind.ORGANIZATIONS),
     }
 

@@ -381,8 +381,9 @@ class PersonListView(SelectionMixin, CustomColumnsMixin, ObjectListView):
 
 
 class RecordListsView(ObjectDetailView):
-    """The lists a record is in, and adding it to one: the card loads this panel after
-    itself, as checking the criteria of each dynamic list is the costliest part of it."""
+    """The lists a record is in, and adding it to one: the card and the dossier load this
+    panel after themselves, as checking the criteria of each dynamic list is the costliest
+    part of them (`?stacked=1`: for a column of panels)."""
 
     template_name = "directory/segment_panel.html"
     kind = ""
@@ -392,6 +393,7 @@ class RecordListsView(ObjectDetailView):
         return {
             "object": self.object,
             "kind": self.kind,
+            "stacked": self.request.GET.get("stacked") == "1",
             "lists": segments_of(user, self.object),
             "segment_form": SegmentAddForm(user=user, kind=self.kind),
         }

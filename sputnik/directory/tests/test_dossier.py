@@ -153,6 +153,27 @@ def test_entries_at_the_same_moment_are_paged_by_kind_and_key(monkeypatch, organ
     assert {e.kind for e in only.entries} == {"alpha"} and only.next is None
 
 
+def test_the_lists_panel_loads_after_the_dossier_and_is_printed_in_place(
+    organization, seller, line_a
+):
+    from sputnik.directory.services import segment_add, segment_create
+
+    segment = segment_create(
+        actor=seller, name="Обзвон весной", kind="organizations", business_lines=[line_a]
+    )
+    segment_add(actor=seller, segment=segment, records=[organization])
+    page = clients_for(seller)[0]
+    shown = page.get(url(organization)).text
+    assert "Обзвон весной" not in shown
+    lazy = f'hx-get="/organizations/{organization.pk}/lists/?stacked=1"'
+    assert lazy in shown and 'data-testid="segments-loading"' in shown
+    panel = page.get(f"/organizations/{organization.pk}/lists/?stacked=1").text
+    assert "Обзвон весной" in panel and '<div class="card"><div class="card-body"' in panel
+    assert '<div class="card mt-3">' in page.get(f"/organizations/{organization.pk}/lists/").text
+    printed = page.get(url(organization, "print/")).text
+    assert "Обзвон весной" in printed and "segments-loading" not in printed
+
+
 def test_the_kind_filter_and_registered_panels(monkeypatch, organization, seller):
     monkeypatch.setattr(extensions, "PANELS", {})
     register_panel(
@@ -170,7 +191,7 @@ def test_the_kind_filter_and_registered_panels(monkeypatch, organization, seller
     )
     page = clients_for(seller)[0]
     shown = page.get(url(organization)).text
-    assert 'data-testid="segments"' in shown  # the related panel
+    assert 'data-testid="segments-loading"' in shown  # the related panel, loaded after
     composer = shown.split('data-testid="composer"')[1].split("</div>")[0]
     assert "segments" not in composer  # a panel whose context is None is hidden
     assert 'name="kind" value="history"' in shown

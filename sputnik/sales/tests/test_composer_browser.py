@@ -90,6 +90,8 @@ def test_on_the_dossier_n_adds_a_note_on_top_of_the_timeline(
     page.goto(f"{live_server.url}/organizations/{deal.organization.pk}/dossier/")
     entries = page.locator("[data-testid=timeline] > li[data-kind]")
     expect(page.get_by_test_id("timeline")).to_contain_text("Знакомство")
+    lists = page.get_by_test_id("related-panels").get_by_test_id("segments")
+    expect(lists).to_contain_text("Списки")  # loaded after the page
     before = entries.count()
     page.evaluate(MARK)
 
@@ -111,6 +113,7 @@ def test_on_the_dossier_n_adds_a_note_on_top_of_the_timeline(
         seller,
     )
     assert entries.first.get_by_test_id(f"interaction-{note.pk}").is_visible()
+    expect(lists).to_be_visible()  # the right column reloaded, lists panel again
 
 
 def test_who_may_only_read_sales_gets_no_composer_and_c_does_nothing(

@@ -261,6 +261,8 @@ def test_the_right_column_reloads_alone_and_follows_new_contacts(
         nearest = panels.text.split('data-testid="next-contact"')[1]
         assert "Срочный звонок" in nearest and "Лицензии" in panels.text
         assert "<nav" not in panels.text  # the panels alone
+    lists = f'hx-get="/organizations/{shared.pk}/lists/?stacked=1"'
+    assert lists in page.get(f"/organizations/{shared.pk}/panels/related/").text
     assert page.get(f"/organizations/{shared.pk}/panels/composer/").status_code == 404
     other = clients_for(consultant)[0].get(f"/organizations/{shared.pk}/panels/card/")
     assert "Срочный звонок" not in other.text and "Лицензии" not in other.text
