@@ -330,3 +330,37 @@ def test_deep_pages_show_the_right_rows_in_order(seller, line_a, line_b):
 
     backwards = page.get("/organizations/?page=2&o=-short_name").content.decode()
     assert list(dict.fromkeys(re.findall(r"Орг \d{3}", backwards))) == visible[::-1][50:]
+
+
+def test_the_responsible_filter_offers_colleagues_and_accepts_anyone(
+    seller, make_user, line_a, line_b
+):
+    colleague = make_user(lines={line_a: "read"}, last_name="Коллегова")
+    stranger = make_user(lines={line_b: "write"}, last_name="Чужаков")
+    retired = make_user(lines={line_a: "write"}, last_name="Ушедшев", is_active=False)
+    ours = OrganizationFactory(
+        business_lines=[line_a, line_b], short_name="Общая", responsible=stranger
+    )
+    OrganizationFactory(business_lines=[line_a], short_name="Своя", responsible=colleague)
+    page, api = clients_for(seller)
+
+    def offered(html: str) -> set[str]:
+        select = html.split('<select name="responsible"')[1].split("</select>")[0]
+        return set(re.findall(r'<option value="(\d+)"', select))
+
+    panel = page.get("/organizations/").text
+    assert offered(panel) == {str(seller.pk), str(colleague.pk)}
+    # Someone of another line is accepted (a link, the API) and then offered as chosen.
+    chosen = page.get(f"/organizations/?responsible={stranger.pk}").text
+    assert offered(chosen) == {str(seller.pk), str(colleague.pk), str(stranger.pk)}
+    assert f'<option value="{stranger.pk}" selected>' in chosen
+    assert "Общая" in chosen and "Своя" not in chosen
+    found = api.get(f"/api/v1/organizations/?responsible={stranger.pk}").json()["results"]
+    assert [row["id"] for row in found] == [ours.pk]
+    refused = api.get(f"/api/v1/organizations/?responsible={retired.pk}")
+    assert refused.status_code == 400 and "responsible" in refused.json()["errors"]
+    # A user on all lines is offered every active employee.
+    director = make_user(all_lines_role="read")
+    everyone = offered(clients_for(director)[0].get("/organizations/").text)
+    assert {str(colleague.pk), str(stranger.pk), str(director.pk)} <= everyone
+    assert str(retired.pk) not in everyone
