@@ -97,6 +97,18 @@ class User(AbstractUser, TimeStamped, Authored, Versioned):
     def __str__(self):
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        # After the insert only `snapshot.renew()` writes the stamp: a full save of an
+        # object loaded before a renewal (a password change takes a second) would put
+        # the old stamp back and make its cached access valid again.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "access_stamp"
+            ]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return record_url("access:user_detail", self.pk)
 

@@ -444,15 +444,16 @@ def substitution_end(*, actor: User, substitution: Substitution) -> Substitution
     today = timezone.localdate()
     if current.ends_on < today:
         raise ValidationError(_("This substitution is already over."))
-    forget_line_access(current.deputy)
     if current.starts_on >= today:
         current.delete()
+        forget_line_access(current.deputy)
         _notify_deputy(current, gettext_lazy("Your substitution for %(employee)s is cancelled"))
         return None
     current.ends_on = today - datetime.timedelta(days=1)
     current.updated_by = actor
     current.full_clean()
     current.save()
+    forget_line_access(current.deputy)
     _notify_deputy(current, gettext_lazy("Your substitution for %(employee)s has ended"))
     return current
 

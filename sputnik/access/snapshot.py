@@ -20,8 +20,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
-from django_otp import user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp import device_classes, user_has_device
 
 from sputnik.core.roles import RANK
 
@@ -43,10 +42,11 @@ def snapshot(user) -> Snapshot:
     """The user's access, from this request's user object, the cache or the database."""
     cached = getattr(user, "_access_snapshot", None)
     if cached is None:
-        key = _key(user)
+        today = timezone.localdate()
+        key = _key(user, today)
         cached = cache.get(key)
         if cached is None:
-            cached = _read(user)
+            cached = _read(user, today)
             cache.set(key, cached, TIMEOUT)
         user._access_snapshot = cached
     return cached
@@ -70,16 +70,16 @@ def renew(user_ids) -> None:
         User.objects.filter(pk__in=ids).update(access_stamp=new_access_stamp())
 
 
-def _key(user) -> str:
+def _key(user, today) -> str:
     fields = (user.access_stamp, user.is_active, user.is_superuser, user.all_lines_role)
-    return "access:{}:{}:{}:{}:{}:{}".format(user.pk, *fields, timezone.localdate())
+    return "access:{}:{}:{}:{}:{}:{}".format(user.pk, *fields, today)
 
 
-def _read(user) -> Snapshot:
+def _read(user, today) -> Snapshot:
     from .otp import role_requires_otp
 
     permissions = frozenset(ModelBackend().get_all_permissions(user))
-    standing_in = Substitution.objects.active().filter(deputy=user)
+    standing_in = Substitution.objects.active(on=today).filter(deputy=user)
     absent = tuple(standing_in.values_list("absent", flat=True))
     held = LineMembership.objects.filter(user__in=[user.pk, *absent])
     roles: dict[int, str] = {}
@@ -120,17 +120,27 @@ def _deputies_of(user_id) -> list[int]:
     return list(current.values_list("deputy", flat=True))
 
 
-def _membership_changed(sender, instance, **kwargs):
-    renew([instance.user_id, *_deputies_of(instance.user_id)])
+def _owners(sender, record) -> list[int]:
+    """Whose access a row of `sender` decides."""
+    if sender is LineMembership:  # the member, and whoever stands in for them
+        return [record.user_id, *_deputies_of(record.user_id)]
+    if sender is Substitution:
+        return [record.deputy_id]
+    if sender is Role:
+        return _group_members([record.group_id])
+    return [record.user_id]  # an authenticator
 
 
-def _substitution_moving(sender, instance, **kwargs):
-    if instance.pk is not None:  # the deputy it had loses the roles if it changes
-        renew(Substitution.objects.filter(pk=instance.pk).values_list("deputy", flat=True))
+def _before_save(sender, instance, **kwargs):
+    """Note whose access the row decided before the save: a substitution given to another
+    deputy (or a membership to another user) takes the roles from the first one. Renewed
+    after the write, so no request can cache the old row under a new stamp."""
+    before = sender._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+    instance._access_owners_before = _owners(sender, before) if before else []
 
 
-def _substitution_changed(sender, instance, **kwargs):
-    renew([instance.deputy_id])
+def _written(sender, instance, **kwargs):
+    renew([*getattr(instance, "_access_owners_before", ()), *_owners(sender, instance)])
 
 
 def _user_groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -172,26 +182,14 @@ def _permission_deleted(sender, instance, **kwargs):
     renew([*instance.user_set.values_list("pk", flat=True), *_group_members(groups)])
 
 
-def _role_changed(sender, instance, **kwargs):
-    renew(_group_members([instance.group_id]))
-
-
-def _device_changed(sender, instance, **kwargs):
-    renew([instance.user_id])
-
-
 def connect() -> None:
     """Called once from the app's ready()."""
-    post_save.connect(_membership_changed, sender=LineMembership)
-    post_delete.connect(_membership_changed, sender=LineMembership)
-    pre_save.connect(_substitution_moving, sender=Substitution)
-    post_save.connect(_substitution_changed, sender=Substitution)
-    post_delete.connect(_substitution_changed, sender=Substitution)
+    for model in (LineMembership, Substitution, Role, *device_classes()):
+        pre_save.connect(_before_save, sender=model)
+        post_save.connect(_written, sender=model)
+        post_delete.connect(_written, sender=model)
     m2m_changed.connect(_user_groups_changed, sender=User.groups.through)
     m2m_changed.connect(_user_permissions_changed, sender=User.user_permissions.through)
     m2m_changed.connect(_group_permissions_changed, sender=Group.permissions.through)
     pre_delete.connect(_group_deleted, sender=Group)
     pre_delete.connect(_permission_deleted, sender=Permission)
-    post_save.connect(_role_changed, sender=Role)
-    post_save.connect(_device_changed, sender=TOTPDevice)
-    post_delete.connect(_device_changed, sender=TOTPDevice)

@@ -170,3 +170,15 @@ def test_a_request_refused_after_the_role_is_taken(make_user, admin_user, line_a
     assert client.get(organization.get_absolute_url()).status_code == 200
     LineMembership.objects.get(user=seller).delete()
     assert client.get(organization.get_absolute_url()).status_code == 404
+
+
+def test_saving_a_user_loaded_before_a_change_keeps_the_new_stamp(make_user, admin_user, line_a):
+    seller = make_user(lines={})
+    loaded = request_user(seller)  # e.g. a password change, hashing for a second
+    membership_set(actor=admin_user, line=line_a, user=seller, role="write")
+    renewed = request_user(seller).access_stamp
+    assert renewed != loaded.access_stamp
+    loaded.set_password("another-horse-42")
+    loaded.save()
+    assert request_user(seller).access_stamp == renewed
+    assert roles(seller) == {line_a.pk: "write"}
