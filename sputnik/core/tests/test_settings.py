@@ -1,5 +1,7 @@
 """Production settings: secret required, strong hashing, no deploy-check warnings."""
 
+import gc
+import importlib
 import os
 import subprocess
 import sys
@@ -58,3 +60,15 @@ def test_secure_headers_on_every_page(client, db):
     assert "default-src 'self'" in policy
     assert "script-src 'self' 'nonce-" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_the_web_process_freezes_what_it_started_with():
+    """Full garbage collections skip the objects made at start-up (sputnik/wsgi.py)."""
+    gc.unfreeze()
+    sys.modules.pop("sputnik.wsgi", None)
+    try:
+        assert gc.get_freeze_count() == 0
+        importlib.import_module("sputnik.wsgi")
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
