@@ -364,3 +364,20 @@ def test_the_responsible_filter_offers_colleagues_and_accepts_anyone(
     everyone = offered(clients_for(director)[0].get("/organizations/").text)
     assert {str(colleague.pk), str(stranger.pk), str(director.pk)} <= everyone
     assert str(retired.pk) not in everyone
+
+
+def test_the_filter_panel_reads_each_select_in_one_fetch(seller, line_a, monkeypatch, client):
+    """No select of a list page streams its rows through `.iterator()` (on PostgreSQL a
+    server-side cursor, three more round trips per select)."""
+    from django.db import connection
+
+    OrganizationFactory(business_lines=[line_a], short_name="Альфа")
+
+    def streamed(*args, **kwargs):
+        raise AssertionError("a select read its rows through .iterator()")
+
+    monkeypatch.setattr(connection, "chunked_cursor", streamed)
+    client.force_login(seller)
+    page = client.get("/organizations/")
+    assert page.status_code == 200
+    assert '<select name="responsible"' in page.text and "Альфа" in page.text
