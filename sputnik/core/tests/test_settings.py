@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
+from django.core.signals import request_finished
+
+from sputnik.core import collection
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -63,12 +66,18 @@ def test_secure_headers_on_every_page(client, db):
 
 
 def test_the_web_process_freezes_what_it_started_with():
-    """Full garbage collections skip the objects made at start-up (sputnik/wsgi.py)."""
+    """Full garbage collections skip the objects made at start-up and run between
+    requests (sputnik/wsgi.py)."""
     gc.unfreeze()
     sys.modules.pop("sputnik.wsgi", None)
+    thresholds = gc.get_threshold()
     try:
         assert gc.get_freeze_count() == 0
         importlib.import_module("sputnik.wsgi")
         assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold()[2] == collection.IN_REQUEST_AFTER
+        assert collection.collect_between_requests in request_finished._live_receivers(None)[0]
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
+        request_finished.disconnect(dispatch_uid=collection.__name__)
