@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .audit import acting_as
@@ -103,11 +104,24 @@ class RestrictedViewSet(viewsets.ModelViewSet):
         return self.restricted_queryset(self.access_action)
 
     def filter_queryset(self, queryset):
-        # One record is found by its key alone: the list's filters (a filter set built, and
-        # every filter deep-copied, per request) would only cost time.
+        # One record is found by its key alone, and a list asked for with no filter is the
+        # whole restricted queryset: the filter set (built, every filter deep-copied and
+        # validated, per request: ~10 ms for organisations) would only cost time.
         if self.kwargs.get(self.lookup_url_kwarg or self.lookup_field) is not None:
             return queryset
+        if not self._filtered():
+            return queryset
         return super().filter_queryset(queryset)
+
+    def _filtered(self) -> bool:
+        """Whether the query names anything besides the page and the format."""
+        paginator = self.paginator
+        unfiltering = {
+            getattr(paginator, "cursor_query_param", None),
+            getattr(paginator, "page_size_query_param", None),
+            api_settings.URL_FORMAT_OVERRIDE,
+        }
+        return any(name not in unfiltering for name in self.request.query_params)
 
     def get_object(self):
         try:

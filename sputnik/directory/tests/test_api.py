@@ -2,6 +2,7 @@ import pytest
 
 from sputnik.access.models import RoleCode
 from sputnik.core.testing import clients_for
+from sputnik.directory.filters import OrganizationFilter
 from sputnik.directory.models import Category, Employment, Organization
 from sputnik.directory.tests.factories import INNS, OrganizationFactory, PersonFactory
 
@@ -58,6 +59,31 @@ def test_filters_match_the_list_page(api, line_a):
     assert names == ["Ромашка"]
     names = [o["short_name"] for o in api.get("/api/v1/organizations/?q=лют").json()["results"]]
     assert names == ["Лютик"]
+
+
+def test_a_list_without_filters_builds_no_filter_set(api, line_a, monkeypatch):
+    """Only the page and the format asked for: the whole list, at no filter set's cost."""
+    OrganizationFactory(business_lines=[line_a], short_name="Ромашка", status="client")
+    OrganizationFactory(business_lines=[line_a], short_name="Лютик")
+    built = []
+    original = OrganizationFilter.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(kwargs.get("data", args[0] if args else None))
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(OrganizationFilter, "__init__", counted)
+    for query in ("", "?page_size=1", "?format=json"):
+        answer = api.get(f"/api/v1/organizations/{query}").json()
+        assert answer["results"] and len(answer["results"]) <= 2
+    assert built == []
+    first = api.get("/api/v1/organizations/?page_size=1").json()
+    second = api.get(first["next"]).json()
+    pages = {first["results"][0]["short_name"], second["results"][0]["short_name"]}
+    assert pages == {"Ромашка", "Лютик"} and built == []
+    filtered = api.get("/api/v1/organizations/?page_size=1&status=client").json()
+    assert [o["short_name"] for o in filtered["results"]] == ["Ромашка"]
+    assert len(built) == 1
 
 
 def test_a_record_is_read_by_its_key_whatever_the_list_filters_say(api, line_a):
