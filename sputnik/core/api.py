@@ -9,12 +9,14 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .audit import acting_as
 from .exceptions import StaleEdit
+from .models import LISTED, listed
 from .services import ensure_visible
 
 METHOD_ACTION = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
@@ -61,9 +63,35 @@ def exception_handler(exc, context):
     return response
 
 
+class ListedMixin:
+    """A many-relation read from the plain list `listed()` prefetched it into, if any."""
+
+    def get_attribute(self, instance):
+        found = getattr(instance, "__dict__", {}).get(LISTED + self.source)
+        return found if found is not None else super().get_attribute(instance)
+
+
+class ListedManyRelatedField(ListedMixin, serializers.ManyRelatedField):
+    pass
+
+
+class ListedListSerializer(ListedMixin, serializers.ListSerializer):
+    pass
+
+
+class RelatedField(serializers.PrimaryKeyRelatedField):
+    """A record by its id; many of them read from a list's prefetched plain lists."""
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return ListedManyRelatedField(child_relation=cls(*args, **kwargs), **many)
+
+
 class VersionedSerializer(serializers.ModelSerializer):
     """Requires the version the client read on every update (optimistic locking)."""
 
+    serializer_related_field = RelatedField
     version = serializers.IntegerField(
         required=False, help_text="Version the client read; required on update."
     )
@@ -102,6 +130,13 @@ class RestrictedViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return self.restricted_queryset(self.access_action)
+
+    def with_relations(self, queryset, *relations: str):
+        """`queryset` with its many-relations read along: into plain lists on a list (see
+        `listed`), through Django's managers on one record, which a write may change."""
+        if self.action == "list":
+            return queryset.prefetch_related(*(listed(relation) for relation in relations))
+        return queryset.prefetch_related(*relations)
 
     def filter_queryset(self, queryset):
         # One record is found by its key alone, and a list asked for with no filter is the

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from .roles import ACTION_ROLE, line_access
@@ -26,6 +26,17 @@ def seen_through(model, condition, field: str) -> Q | None:
     if condition == Q():
         return Q(**{f"{field}__isnull": False})
     return Q(Exists(model.objects.filter(condition).filter(pk=OuterRef(field))))
+
+
+LISTED = "listed_"
+
+
+def listed(relation: str, queryset=None) -> Prefetch:
+    """A many-relation of a page of records prefetched into a plain list on each record,
+    `listed_<relation>`. Django's own prefetch gives every record a manager and a queryset
+    of its own: ~0.1 ms a record and relation, and reference cycles the full garbage
+    collection must walk. A list page and the API's lists read the plain list."""
+    return Prefetch(relation, queryset=queryset, to_attr=LISTED + relation)
 
 
 class RestrictedQuerySet(models.QuerySet):

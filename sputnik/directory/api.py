@@ -14,7 +14,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from sputnik.access.models import BusinessLine, lines_with_role
-from sputnik.core.api import RestrictedViewSet, VersionedSerializer
+from sputnik.core.api import (
+    ListedListSerializer,
+    RelatedField,
+    RestrictedViewSet,
+    VersionedSerializer,
+)
 from sputnik.core.audit import acting_as
 
 from . import services
@@ -37,7 +42,7 @@ from .models import (
 )
 
 
-class LinesField(serializers.PrimaryKeyRelatedField):
+class LinesField(RelatedField):
     """Business lines the caller may write to (others are invalid choices)."""
 
     def get_queryset(self):
@@ -58,12 +63,14 @@ class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = ContactPoint
         fields = ["id", "kind", "label", "value", "is_primary"]
+        list_serializer_class = ListedListSerializer
 
 
 class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Address
         fields = ["id", "kind", "postcode", "region", "city", "street"]
+        list_serializer_class = ListedListSerializer
 
 
 class AttributesField(serializers.JSONField):
@@ -227,11 +234,13 @@ class OrganizationViewSet(MergeActionMixin, RestrictedViewSet):
     filterset_class = OrganizationFilter
 
     def restricted_queryset(self, action):
-        return (
+        queryset = (
             super()
             .restricted_queryset(action)
-            .prefetch_related("business_lines", "categories", "contacts", "addresses")
             .annotate(is_flagged=ExpressionWrapper(undesirable_condition(), BooleanField()))
+        )
+        return self.with_relations(
+            queryset, "business_lines", "categories", "contacts", "addresses"
         )
 
     def create_record(self, data):
@@ -301,7 +310,8 @@ class PersonViewSet(MergeActionMixin, RestrictedViewSet):
     filterset_class = PersonFilter
 
     def restricted_queryset(self, action):
-        return super().restricted_queryset(action).prefetch_related("business_lines", "contacts")
+        queryset = super().restricted_queryset(action)
+        return self.with_relations(queryset, "business_lines", "contacts")
 
     def create_record(self, data):
         data.pop("version", None)
@@ -344,7 +354,7 @@ class PersonViewSet(MergeActionMixin, RestrictedViewSet):
         return Response({"results": SimilarSerializer(results, many=True).data})
 
 
-class VisibleField(serializers.PrimaryKeyRelatedField):
+class VisibleField(RelatedField):
     """A related record the caller may see (others answer “does not exist”)."""
 
     def get_queryset(self):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from sputnik.core.extensions import panels
+from sputnik.core.models import listed
 from sputnik.core.views import (
     ObjectCreateView,
     ObjectDetailView,
@@ -102,7 +103,7 @@ class OrganizationListView(
             super()
             .restricted_queryset()
             .select_related("responsible", "industry")
-            .prefetch_related("categories")
+            .prefetch_related(listed("categories"))
         )
 
 
@@ -369,7 +370,8 @@ class PersonListView(SelectionMixin, CustomColumnsMixin, ObjectListView):
             super()
             .restricted_queryset()
             .prefetch_related(
-                Prefetch("employments", queryset=current, to_attr="current_jobs"), "contacts"
+                Prefetch("employments", queryset=current, to_attr="current_jobs"),
+                listed("contacts"),
             )
         )
 

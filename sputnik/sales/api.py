@@ -170,7 +170,7 @@ class DealViewSet(RestrictedViewSet):
     filterset_class = DealFilter
 
     def restricted_queryset(self, action):
-        return super().restricted_queryset(action).prefetch_related("persons")
+        return self.with_relations(super().restricted_queryset(action), "persons")
 
     def create_record(self, data):
         data.pop("version", None)
@@ -364,7 +364,7 @@ class InteractionViewSet(RestrictedViewSet):
     filterset_class = InteractionFilter
 
     def restricted_queryset(self, action):
-        return super().restricted_queryset(action).prefetch_related("persons")
+        return self.with_relations(super().restricted_queryset(action), "persons")
 
     def create_record(self, data):
         data.pop("version", None)

@@ -28,6 +28,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from sputnik.access.models import LineMembership, Substitution, User
 from sputnik.core.exceptions import StaleEdit
+from sputnik.core.models import listed
 from sputnik.core.pagination import Capped, CountOf, capped_count
 from sputnik.core.roles import LineRole, line_access
 from sputnik.core.services import ensure_visible
@@ -545,7 +546,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
     def rows(user, planned):
         # A contact may name a person or deal of another line: only visible ones are shown.
         return planned.select_related("organization", "responsible").prefetch_related(
-            Prefetch("persons", queryset=Person.objects.restrict(user)),
+            listed("persons", queryset=Person.objects.restrict(user)),
             Prefetch("deal", queryset=Deal.objects.restrict(user).select_related("stage")),
         )
 

@@ -86,6 +86,54 @@ def test_a_list_without_filters_builds_no_filter_set(api, line_a, monkeypatch):
     assert len(built) == 1
 
 
+def test_a_list_shows_each_records_relations_as_its_own_answer_does(make_user, line_a, line_b):
+    """The list reads its many-relations from plain lists prefetched per page; each record
+    still shows exactly its own lines, categories, contacts and addresses."""
+    api = clients_for(make_user(lines={line_a: "write", line_b: "write"}))[1]
+    retail = Category.objects.create(name="Розница")
+    created = [
+        api.post("/api/v1/organizations/", payload, format="json")
+        for payload in (
+            {
+                "short_name": "Ромашка",
+                "business_lines": [line_a.pk, line_b.pk],
+                "categories": [retail.pk],
+                "contacts": [
+                    {"kind": "phone", "value": "+74951234567", "is_primary": True},
+                    {"kind": "email", "value": "info@romashka.ru"},
+                ],
+                "addresses": [{"kind": "legal", "city": "Москва", "street": "Тверская, 1"}],
+            },
+            {"short_name": "Лютик", "business_lines": [line_b.pk]},
+        )
+    ]
+    assert [answer.status_code for answer in created] == [201, 201]
+    persons = [
+        api.post("/api/v1/persons/", payload, format="json")
+        for payload in (
+            {
+                "last_name": "Иванов",
+                "first_name": "Пётр",
+                "business_lines": [line_a.pk],
+                "contacts": [{"kind": "email", "value": "ivanov@romashka.ru"}],
+            },
+            {"last_name": "Петров", "first_name": "Иван", "business_lines": [line_b.pk]},
+        )
+    ]
+    assert [answer.status_code for answer in persons] == [201, 201]
+    for kind in ("organizations", "persons"):
+        listed = api.get(f"/api/v1/{kind}/").json()["results"]
+        assert len(listed) == 2
+        for record in listed:
+            assert record == api.get(f"/api/v1/{kind}/{record['id']}/").json()
+    listed = api.get("/api/v1/organizations/").json()["results"]
+    romashka = next(o for o in listed if o["short_name"] == "Ромашка")
+    assert sorted(romashka["business_lines"]) == sorted([line_a.pk, line_b.pk])
+    assert romashka["categories"] == [retail.pk]
+    assert {c["value"] for c in romashka["contacts"]} == {"+74951234567", "info@romashka.ru"}
+    assert [a["city"] for a in romashka["addresses"]] == ["Москва"]
+
+
 def test_a_record_is_read_by_its_key_whatever_the_list_filters_say(api, line_a):
     lutik = OrganizationFactory(business_lines=[line_a], short_name="Лютик", status="prospect")
     answer = api.get(f"/api/v1/organizations/{lutik.pk}/?status=client&q=Ромашка")

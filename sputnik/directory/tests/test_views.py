@@ -226,6 +226,31 @@ def test_editing_keeps_the_lines_the_editor_cannot_write_to(client, seller, line
     assert set(org.business_lines.all()) == {line_a, line_b}
 
 
+def test_list_rows_show_their_own_categories_and_contacts(client, seller, line_a):
+    client_category, partner = (Category.objects.create(name=n) for n in ("Клиент", "Партнёр"))
+    both = OrganizationFactory(business_lines=[line_a], short_name="Обе")
+    both.categories.set([client_category, partner])
+    OrganizationFactory(business_lines=[line_a], short_name="Одна").categories.set([partner])
+    OrganizationFactory(business_lines=[line_a], short_name="Никакой")
+    reachable = PersonFactory(business_lines=[line_a], last_name="Звонков")
+    PersonFactory(business_lines=[line_a], last_name="Молчанов")
+    services.contact_add(actor=None, kind="email", value="zvon@example.ru", person=reachable)
+    client.force_login(seller)
+
+    def rows(url, names):
+        found = client.get(url).content.decode().split("<tr>")
+        return {name: row for row in found for name in names if name in row}
+
+    orgs = rows("/organizations/", ("Обе", "Одна", "Никакой"))
+    assert [("Клиент" in orgs[n], "Партнёр" in orgs[n]) for n in ("Обе", "Одна", "Никакой")] == [
+        (True, True),
+        (False, True),
+        (False, False),
+    ]
+    persons = rows("/persons/", ("Звонков", "Молчанов"))
+    assert "zvon@example.ru" in persons["Звонков"] and "zvon@" not in persons["Молчанов"]
+
+
 def test_person_list_hides_jobs_in_organisations_the_user_cannot_see(
     client, seller, line_a, line_b
 ):

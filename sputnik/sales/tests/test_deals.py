@@ -136,6 +136,39 @@ def test_the_api_creates_moves_and_lists_deals_of_the_callers_lines(
     assert refused.status_code == 400
 
 
+def test_lists_of_deals_and_contacts_show_each_ones_persons_as_its_own_answer_does(
+    pipeline, seller, line_a, client_org
+):
+    """The lists read the persons from plain lists prefetched per page."""
+    api = clients_for(seller)[1]
+    people = [PersonFactory(business_lines=[line_a], last_name=n) for n in ("Бухов", "Замов")]
+    for person in people:
+        employment_create(actor=None, person=person, organization=client_org)
+    common = {"organization": client_org.pk, "business_line": line_a.pk}
+    for persons in ([p.pk for p in people], [people[1].pk], []):
+        deal = api.post(
+            "/api/v1/deals/",
+            {
+                **common,
+                "name": f"Сделка {len(persons)}",
+                "pipeline": pipeline.pk,
+                "persons": persons,
+            },
+            format="json",
+        )
+        contact = api.post(
+            "/api/v1/interactions/",
+            {**common, "kind": "call", "status": "done", "persons": persons},
+            format="json",
+        )
+        assert (deal.status_code, contact.status_code) == (201, 201), (deal.json(), contact.json())
+    for kind in ("deals", "interactions"):
+        listed = api.get(f"/api/v1/{kind}/").json()["results"]
+        assert sorted(len(record["persons"]) for record in listed) == [0, 1, 2]
+        for record in listed:
+            assert record == api.get(f"/api/v1/{kind}/{record['id']}/").json()
+
+
 def test_pipelines_are_read_by_sales_and_set_up_by_administrators(pipeline, seller, admin_user):
     api = clients_for(seller)[1]
     listed = api.get("/api/v1/pipelines/").json()["results"]

@@ -313,11 +313,14 @@ def test_my_work_names_only_the_persons_and_deal_the_user_may_see(
     """A contact on the user's line may name another line's person or deal: not shown."""
     both = OrganizationFactory(business_lines=[line_a, line_b], short_name="Общая")
     hidden = PersonFactory(business_lines=[line_b], last_name="Скрытов")
+    seen = PersonFactory(business_lines=[line_a], last_name="Виднов")
     other_deal = new_deal(pipeline, both, line_b, "Чужая сделка")
-    plan(seller, both, line_a, local(0, 15), subject="Звонок", persons=[hidden])
+    plan(seller, both, line_a, local(0, 15), subject="Звонок", persons=[hidden, seen])
+    plan(seller, both, line_a, local(0, 16), subject="Письмо", persons=[])
     Interaction.objects.filter(subject="Звонок").update(deal=other_deal)
     text = clients_for(seller)[0].get("/work/").text
-    assert "Общая" in text and "Звонок" in text
+    assert "Общая" in text and "Звонок" in text and "Письмо" in text
+    assert text.count("Виднов") == 1
     assert "Скрытов" not in text and "Чужая сделка" not in text
 
 
