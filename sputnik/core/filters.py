@@ -10,16 +10,18 @@ from django.utils.translation import pgettext_lazy
 
 
 class ListedChoiceIterator(django_filters.fields.ModelChoiceIterator):
-    """A select's rows read in one fetch. Django reads them with `.iterator()`, which on
-    PostgreSQL opens a server-side cursor (three more round trips, ~3 ms) for each select
-    of a filter panel; a few dozen rows need no streaming."""
+    """A select's rows read in one fetch, once per form. Django reads them with
+    `.iterator()`, which on PostgreSQL opens a server-side cursor (three more round trips,
+    ~3 ms) for each select of a filter panel, and again on every look; a few dozen rows
+    need no streaming. A page that asked whether there are any rows (`bool(queryset)`) has
+    already read them."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         if getattr(self.field, "null_label", None) is not None:
             yield (self.field.null_value, self.field.null_label)
-        for instance in self.queryset.all():
+        for instance in self.queryset:  # the form's own copy: read once, then kept
             yield self.choice(instance)
 
 

@@ -257,11 +257,13 @@ def display(definition: AttributeDefinition, value: Any, names: dict[int, Organi
     return str(value)
 
 
-def attach(records: Iterable, target: str, user, *, only_in_list: bool = False) -> list:
+def attach(records: Iterable, target: str, user, *, only_in_list: bool = False, known=None) -> list:
     """Give each record `custom` — (definition, shown value) for every active attribute —
-    resolving referenced organisations of all records in one query."""
+    resolving referenced organisations of all records in one query. `known`: the active
+    definitions of `target`, when the caller has read them already."""
     records = list(records)
-    wanted = [d for d in definitions(target) if d.show_in_list or not only_in_list]
+    known = definitions(target) if known is None else known
+    wanted = [d for d in known if d.show_in_list or not only_in_list]
     ids = {
         record.attributes.get(d.code)
         for record in records

@@ -72,7 +72,7 @@ class SelectionMixin:
         context = super().get_context_data(**kwargs)
         form = SegmentAddForm(user=self.request.user, kind=self.segment_kind)
         context["selection_form"] = form
-        context["selectable"] = form.fields["segment"].queryset.exists()
+        context["selectable"] = bool(form.fields["segment"].queryset)  # the select's rows
         return context
 
 
@@ -83,8 +83,15 @@ class CustomColumnsMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        filterset = getattr(self, "filterset", None)
+        if getattr(filterset, "attribute_target", None) != self.attribute_target:
+            filterset = None  # its definitions are another kind's
         context["custom_columns"] = attach(
-            context["object_list"], self.attribute_target, self.request.user, only_in_list=True
+            context["object_list"],
+            self.attribute_target,
+            self.request.user,
+            only_in_list=True,
+            known=getattr(filterset, "attribute_definitions", None),
         )
         return context
 

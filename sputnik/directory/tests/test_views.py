@@ -2,6 +2,8 @@ import re
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sputnik.core.testing import assert_constant_queries, clients_for
 from sputnik.directory import services
@@ -173,6 +175,24 @@ def test_lists_run_constant_queries(url, seller, line_a):
 
     grow()
     assert_constant_queries(client, url, grow)
+
+
+def test_a_list_page_reads_the_static_lists_and_attributes_once(seller, line_a):
+    """The selection bar's lists and the custom columns' definitions are the ones the page
+    already read (for the "ticked rows" select and for the filter panel)."""
+    define_attribute("staff", "integer", show_in_list=True)
+    services.segment_create(
+        actor=seller, name="Мои клиенты", kind="organizations", business_lines=[line_a]
+    )
+    OrganizationFactory(business_lines=[line_a], attributes={"staff": 12})
+    page, _ = clients_for(seller)
+    page.get("/organizations/")
+    with CaptureQueriesContext(connection) as queries:
+        content = page.get("/organizations/").content.decode()
+    assert 'data-testid="selection-bar"' in content and "Мои клиенты" in content
+    tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in queries.captured_queries]
+    assert tables.count("directory_segment") == 2  # the selection bar's; the filter's
+    assert tables.count("directory_attributedefinition") == 1
 
 
 def test_card_runs_constant_queries(seller, line_a):
