@@ -76,6 +76,10 @@ class ObjectListView(RestrictedMixin, generic.ListView):
             self.filterset = self.filterset_class(
                 self.request.GET or None, queryset=queryset, request=self.request
             )
+            # Criteria only the list builder offers: in the form only when asked for.
+            for name in getattr(self.filterset, "builder_only", ()):
+                if name not in self.request.GET:
+                    self.filterset.filters.pop(name, None)
             queryset = self.filterset.qs
         return queryset
 

@@ -195,6 +195,22 @@ def test_a_list_page_reads_the_static_lists_and_attributes_once(seller, line_a):
     assert tables.count("directory_attributedefinition") == 1
 
 
+def test_the_list_builders_criteria_filter_the_list_when_asked_for(client, seller, line_a):
+    """Criteria only the list builder offers are left out of the panel's form (building
+    them costs every page), yet a link that names one still filters."""
+    OrganizationFactory(business_lines=[line_a], short_name="Клиентская", status="client")
+    OrganizationFactory(business_lines=[line_a], short_name="Будущая", status="prospect")
+    client.force_login(seller)
+    plain = client.get("/organizations/")
+    assert "status_in" not in plain.context["filterset"].form.fields
+    asked = client.get("/organizations/?status_in=client")
+    assert "status_in" in asked.context["filterset"].form.fields
+    content = asked.content.decode()
+    assert "Клиентская" in content and "Будущая" not in content
+    panel = content.split('class="sp-filters"', 1)[1].split("</form>", 1)[0]
+    assert 'name="status"' in panel and 'name="status_in"' not in panel  # not offered
+
+
 def test_card_runs_constant_queries(seller, line_a):
     org = OrganizationFactory(business_lines=[line_a])
     page, _ = clients_for(seller)
