@@ -26,6 +26,15 @@ class Sample(forms.Form):
     )
     flag = forms.NullBooleanField(required=False)
     hour = forms.CharField(required=False, widget=forms.TimeInput)
+    way = forms.ChoiceField(
+        widget=forms.RadioSelect(attrs={"class": "list-unstyled"}),
+        choices=[("call", "Звонок"), ("Письма", [("mail", "<e-mail>"), ("fax", "факс")])],
+    )
+    tags = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[("1", "один"), ("2", "два & три")],
+    )
 
 
 BOUND = {
@@ -41,6 +50,8 @@ BOUND = {
     "kinds": ["1", "3"],
     "flag": "false",
     "hour": "10:30",
+    "way": "mail",
+    "tags": ["2"],
 }
 
 
@@ -72,16 +83,31 @@ def test_every_widget_sample_goes_through_python():
         "django/forms/widgets/select.html",
         "django/forms/widgets/textarea.html",
         "django/forms/widgets/text.html",
+        "django/forms/widgets/radio.html",
+        "django/forms/widgets/checkbox_select.html",
     } <= used
 
 
+@pytest.mark.parametrize("data", [None, BOUND], ids=["empty", "bound"])
+@pytest.mark.parametrize("name", ["way", "tags"])
+def test_each_choice_drawn_apart_equals_django_templates(name, data):
+    """Forms that lay out radio buttons themselves draw each one (`choice.tag`)."""
+    form = Sample(data)
+    ours = [spaced(choice.tag()) for choice in form[name]]
+    form.renderer = DjangoTemplates()
+    theirs = [spaced(choice.tag()) for choice in form[name]]
+    assert ours == theirs and len(ours) == 3 - (name == "tags")
+
+
 def test_other_templates_still_render_through_the_engine():
+    class Own(forms.RadioSelect):
+        option_template_name = "django/forms/widgets/input_option.html"
+
+    widget = Own(choices=[("1", "один")]).get_context("k", "1", {"id": "id_k"})["widget"]
+    html = FormRenderer().render("django/forms/widgets/radio.html", {"widget": widget})
+    assert 'type="radio"' in html and "checked" in html and "один" in html
     html = FormRenderer().render(
-        "django/forms/widgets/checkbox_select.html",
-        {
-            "widget": forms.CheckboxSelectMultiple(choices=[("1", "один")]).get_context(
-                "k", ["1"], {"id": "id_k"}
-            )["widget"]
-        },
+        "django/forms/widgets/clearable_file_input.html",
+        {"widget": forms.ClearableFileInput().get_context("f", None, {})["widget"]},
     )
-    assert 'type="checkbox"' in html and "checked" in html and "один" in html
+    assert 'type="file"' in html
