@@ -7,6 +7,9 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_filters.constants import EMPTY_VALUES
+
+from .models import linked_to
 
 
 class ListedChoiceIterator(django_filters.fields.ModelChoiceIterator):
@@ -39,6 +42,16 @@ class ModelChoiceFilter(django_filters.ModelChoiceFilter):
     """A choice of one record, its select read in one fetch."""
 
     field_class = ListedModelChoiceField
+
+
+class LinkedChoiceFilter(ModelChoiceFilter):
+    """A choice of one record linked many-to-many (a business line, a category), tested
+    by a correlated EXISTS rather than a join (see `core.models.linked_to`)."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(linked_to(qs.model, self.field_name, value))
 
 
 def search_filter(method: str = "search") -> django_filters.CharFilter:

@@ -30,6 +30,20 @@ def seen_through(model, condition, field: str) -> Q | None:
     return Q(Exists(model.objects.filter(condition).filter(pk=OuterRef(field))))
 
 
+def linked_to(model, field: str, targets) -> Exists:
+    """Whether a row of `model` is linked through its many-to-many `field` to `targets`
+    (one record or id, or a list of them), as a correlated EXISTS on the link table. A
+    join would let the database start from the link table, read every row linked to the
+    target and sort them all for one page; EXISTS lets it walk the page's order and test
+    each row, stopping at the page's end."""
+    relation = model._meta.get_field(field)
+    own, other = relation.m2m_field_name(), relation.m2m_reverse_field_name()
+    if isinstance(targets, list | tuple | set | frozenset):
+        other += "__in"
+    links = relation.remote_field.through.objects.filter(**{own: OuterRef("pk"), other: targets})
+    return Exists(links)
+
+
 LISTED = "listed_"
 
 
@@ -142,12 +156,8 @@ class BusinessRecord(TimeStamped, Authored, Versioned):
             return Q()
         if not line_ids:
             return None
-        field = cls._meta.get_field(cls.line_field)
-        if field.many_to_many:
-            through = field.remote_field.through
-            own = field.m2m_field_name()
-            other = field.m2m_reverse_field_name()
-            return Exists(through.objects.filter(**{own: OuterRef("pk"), f"{other}__in": line_ids}))
+        if cls._meta.get_field(cls.line_field).many_to_many:
+            return linked_to(cls, cls.line_field, line_ids)
         return Q(**{f"{cls.line_field}__in": line_ids})
 
     def line_ids(self) -> list[int]:

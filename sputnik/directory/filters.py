@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from sputnik.access.filters import EmployeeFilter
 from sputnik.access.models import BusinessLine
 from sputnik.core.filters import (
+    LinkedChoiceFilter,
     ModelChoiceFilter,
     active_filter,
     contains,
@@ -261,7 +262,7 @@ class OrganizationFilter(
     legal_form = django_filters.ChoiceFilter(
         choices=LegalForm.choices, label=_("Legal form"), empty_label=_("All")
     )
-    category = ModelChoiceFilter(
+    category = LinkedChoiceFilter(
         field_name="categories",
         queryset=Category.objects.all(),
         label=_("Category"),
@@ -270,7 +271,7 @@ class OrganizationFilter(
     industry = ModelChoiceFilter(
         queryset=Industry.objects.all(), label=_("Industry"), empty_label=_("All")
     )
-    business_line = ModelChoiceFilter(
+    business_line = LinkedChoiceFilter(
         field_name="business_lines",
         queryset=BusinessLine.objects.all(),
         label=_("Business line"),
@@ -378,7 +379,7 @@ class PersonFilter(
         queryset=Organization.objects.none(),
         widget=forms.HiddenInput,
     )
-    business_line = ModelChoiceFilter(
+    business_line = LinkedChoiceFilter(
         field_name="business_lines",
         queryset=BusinessLine.objects.all(),
         label=_("Business line"),

@@ -211,6 +211,33 @@ def test_the_list_builders_criteria_filter_the_list_when_asked_for(client, selle
     assert 'name="status"' in panel and 'name="status_in"' not in panel  # not offered
 
 
+def test_the_line_and_category_filters_test_each_row_instead_of_joining(make_user, line_a, line_b):
+    """A join on the link table let the database read every organisation of the line and
+    sort them all for one page (SQLite 100k: 190 ms); EXISTS walks the page's order."""
+    seller = make_user(lines={line_a: "write", line_b: "write"})
+    retail, wholesale = (Category.objects.create(name=n) for n in ("Розница", "Опт"))
+    both = OrganizationFactory(business_lines=[line_a, line_b], short_name="Обе линии")
+    both.categories.set([retail, wholesale])
+    OrganizationFactory(business_lines=[line_b], short_name="Только Б").categories.set([retail])
+    page, api = clients_for(seller)
+
+    def names(query):
+        with CaptureQueriesContext(connection) as queries:
+            content = page.get(f"/organizations/?{query}").content.decode()
+        listing = [q["sql"] for q in queries if 'FROM "directory_organization" ' in q["sql"]]
+        assert len(listing) == 2  # the count and the page
+        joined = ('JOIN "directory_organization_categories"', 'JOIN "directory_organization_b')
+        assert not any(join in sql for sql in listing for join in joined)
+        return [n for n in ("Обе линии", "Только Б") if n in content]
+
+    assert names(f"business_line={line_a.pk}") == ["Обе линии"]
+    assert names(f"business_line={line_b.pk}") == ["Обе линии", "Только Б"]
+    assert names(f"category={wholesale.pk}") == ["Обе линии"]
+    assert names(f"category={retail.pk}&business_line={line_b.pk}") == ["Обе линии", "Только Б"]
+    listed = api.get("/api/v1/organizations/", {"business_line": line_b.pk}).json()["results"]
+    assert sorted(o["short_name"] for o in listed) == ["Обе линии", "Только Б"]
+
+
 def test_card_runs_constant_queries(seller, line_a):
     org = OrganizationFactory(business_lines=[line_a])
     page, _ = clients_for(seller)
