@@ -157,7 +157,10 @@ def _by_contact(user, organizations, persons, kind: str, value: str, limit: int)
 
 def contact_owners(user, kind: str, value: str) -> tuple[Q, Q]:
     """Conditions on organisations and on persons holding this phone or e-mail, in their
-    contacts or as a work phone / e-mail of a job the user may see."""
+    contacts or as a work phone / e-mail of a job the user may see. For querysets already
+    restricted to what the user sees: a contact, and an organisation's job, is seen with
+    its owner, so only a person's job is checked here (its organisation may be hidden).
+    Checking the rest again cost PostgreSQL ~5 ms of planning per query at 1M."""
     if kind == QueryKind.EMAIL:
         contact, job = Q(kind=ContactKind.EMAIL, value=value), Q(work_email=value)
     elif value.startswith("+"):
@@ -166,14 +169,15 @@ def contact_owners(user, kind: str, value: str) -> tuple[Q, Q]:
     else:  # a local number typed without the area code: match the end of stored numbers
         phones = (ContactKind.PHONE, ContactKind.FAX)
         contact, job = Q(kind__in=phones, value__endswith=value), Q(work_phone__endswith=value)
-    contacts = ContactPoint.objects.restrict(user).filter(contact).order_by()
-    jobs = Employment.objects.restrict(user).filter(job).order_by()
+    contacts = ContactPoint.objects.filter(contact).order_by()
+    jobs = Employment.objects.filter(job).order_by()
+    seen_jobs = Employment.objects.restrict(user).filter(job).order_by()
 
-    def owners(column: str) -> Q:
+    def owners(column: str, jobs) -> Q:
         # One UNION subquery: OR-ed IN subqueries make PostgreSQL scan every owner row.
         return Q(pk__in=contacts.values(column).union(jobs.values(column)))
 
-    return owners("organization_id"), owners("person_id")
+    return owners("organization_id", jobs), owners("person_id", seen_jobs)
 
 
 def _current_jobs(user) -> Prefetch:
