@@ -21,6 +21,8 @@ from django.db import connection, models
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
+from .collection import FULL_AFTER
+
 ROWS_PER_STATEMENT = 1000
 
 # Fields whose Python value is the database value, on SQLite and PostgreSQL alike.
@@ -55,15 +57,21 @@ def few_collections(threshold: int = 50_000) -> Iterator[None]:
         yield
         return
     before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(threshold, *before[1:])
+    # A web process froze what it started with and collects fully between requests
+    # (`core.collection`): its freeze stays, and a long job collects fully at CPython's
+    # own cadence.
+    frozen = gc.get_freeze_count() > 0
+    if not frozen:
+        gc.freeze()
+    gc.set_threshold(threshold, before[1], min(before[2], FULL_AFTER))
     _collections["paused"] = True
     try:
         yield
     finally:
         _collections["paused"] = False
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if not frozen:
+            gc.unfreeze()
 
 
 _collections = {"paused": False}

@@ -5,8 +5,11 @@ request) and, after every ten of those, all of memory. In a web process that ful
 collection takes 60–130 ms, and it ran inside whichever request happened to be
 running: one request in a dozen or so paid for it (docs/performance.md). Here it runs
 between requests instead, right after a response has been sent, at the same cadence.
-A very long request (an import) still collects everything itself once it has made ten
-times as much garbage, so memory stays bounded.
+A very long request still collects everything itself once it has made ten times as
+much garbage, and a bulk job (an import's preview) at the usual cadence
+(`core.bulk.few_collections`), so memory stays bounded. For a server that runs one
+request at a time per process (gunicorn's sync workers, as deployed); under threads,
+"between requests" is only between this thread's.
 """
 
 import gc
@@ -19,7 +22,7 @@ IN_REQUEST_AFTER = 10 * FULL_AFTER
 
 def collect_between_requests(**kwargs) -> None:
     """After a response: the full collection CPython would have run by now."""
-    if gc.get_count()[2] >= FULL_AFTER:
+    if gc.isenabled() and gc.get_count()[2] >= FULL_AFTER:
         gc.collect()
 
 

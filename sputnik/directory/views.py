@@ -72,7 +72,10 @@ class SelectionMixin:
         context = super().get_context_data(**kwargs)
         form = SegmentAddForm(user=self.request.user, kind=self.segment_kind)
         context["selection_form"] = form
-        context["selectable"] = bool(form.fields["segment"].queryset)  # the select's rows
+        segments = form.fields["segment"].queryset
+        # The page draws the select (read its rows once); the table alone only asks.
+        table_only = self.request.htmx and not self.request.htmx.boosted
+        context["selectable"] = segments.exists() if table_only else bool(segments)
         return context
 
 

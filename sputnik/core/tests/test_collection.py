@@ -7,7 +7,7 @@ import pytest
 from django.core.signals import request_finished
 from django.test import Client
 
-from sputnik.core import collection
+from sputnik.core import bulk, collection
 
 
 @pytest.fixture
@@ -74,3 +74,27 @@ def test_a_long_request_still_collects_everything_itself(scheduled):
     finally:
         gc.callbacks.pop()
     assert 2 in stops
+
+
+def test_a_bulk_job_in_the_web_process_keeps_its_freeze_and_full_collections(scheduled):
+    """An import's preview runs in the web process: it must not thaw what the process
+    froze at start, nor put off full collections tenfold."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with bulk.few_collections():
+            assert gc.get_threshold()[2] == collection.FULL_AFTER
+            assert gc.get_freeze_count() >= frozen
+        assert gc.get_freeze_count() >= frozen
+        assert gc.get_threshold()[2] == collection.IN_REQUEST_AFTER
+    finally:
+        gc.unfreeze()
+
+
+def test_a_bulk_job_elsewhere_sets_aside_what_was_there_and_gives_it_back():
+    assert gc.get_freeze_count() == 0
+    thresholds = gc.get_threshold()
+    with bulk.few_collections():
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (50_000, *thresholds[1:])
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == thresholds
