@@ -81,11 +81,11 @@ def test_a_bulk_job_in_the_web_process_keeps_its_freeze_and_full_collections(sch
     froze at start, nor put off full collections tenfold."""
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
+        frozen = gc.get_freeze_count()  # less any frozen object freed meanwhile:
         with bulk.few_collections():
             assert gc.get_threshold()[2] == collection.FULL_AFTER
-            assert gc.get_freeze_count() >= frozen
-        assert gc.get_freeze_count() >= frozen
+            assert gc.get_freeze_count() > frozen * 0.9
+        assert gc.get_freeze_count() > frozen * 0.9  # not thawed (0)
         assert gc.get_threshold()[2] == collection.IN_REQUEST_AFTER
     finally:
         gc.unfreeze()
