@@ -9,13 +9,14 @@ class AccessConfig(AppConfig):
     verbose_name = _("People and access")
 
     def ready(self):
+        from sputnik.core import stamps
         from sputnik.core.audit import register_audited
 
         from . import (
             signals,  # noqa: F401 - login, logout and failed-login records
             snapshot,
         )
-        from .models import BusinessLine, Department, Role, Substitution, User
+        from .models import BusinessLine, Department, LineMembership, Role, Substitution, User
         from .roles import roles_sync
 
         register_audited(BusinessLine)
@@ -30,3 +31,7 @@ class AccessConfig(AppConfig):
         )
         post_migrate.connect(roles_sync, sender=self)
         snapshot.connect()
+        # Lines, departments and employees (with the lines they work in) are offered by
+        # the lists' filter panels; a sign-in alone changes none of that.
+        offered = (BusinessLine, Department, User, LineMembership)
+        stamps.watch(stamps.CHOICES, *offered, unless_only=["last_login"])

@@ -275,3 +275,18 @@ class MergeRecord(models.Model):
 
     def __str__(self):
         return f"{self.merged_repr} → #{self.kept_id}"
+
+
+class ChangeStamp(models.Model):
+    """A value renewed whenever a kind of records changes (`core.stamps`): what is built
+    from those records can be cached under it."""
+
+    name = models.CharField(_("name"), max_length=50, primary_key=True)
+    stamp = models.CharField(_("stamp"), max_length=32)
+
+    class Meta:
+        verbose_name = _("change stamp")
+        verbose_name_plural = _("change stamps")
+
+    def __str__(self):
+        return self.name

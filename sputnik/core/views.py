@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.views import generic
 
@@ -71,21 +72,36 @@ class ObjectListView(RestrictedMixin, generic.ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        queryset = self.restricted_queryset()
-        if self.filterset_class is not None:
-            self.filterset = self.filterset_class(
-                self.request.GET or None, queryset=queryset, request=self.request
-            )
-            # Criteria only the list builder offers: in the form only when asked for.
-            for name in getattr(self.filterset, "builder_only", ()):
-                if name not in self.request.GET:
-                    self.filterset.filters.pop(name, None)
-            queryset = self.filterset.qs
-        return queryset
+        self.unfiltered = self.restricted_queryset()
+        if self.filterset_class is None or not self.filter_asked():
+            return self.unfiltered
+        return self.filterset.qs
+
+    def filter_asked(self) -> bool:
+        """Whether the query asks for a filter or a sort (a page number alone does not).
+        Without one the list is the unfiltered one, so its filter set is built only if
+        the page draws it (its filter panel is usually in the cache)."""
+        if getattr(self.filterset_class, "filters_unbound", False):
+            return True
+        return any(name != "page" for name in self.request.GET)
+
+    @cached_property
+    def filterset(self):
+        if self.filterset_class is None:
+            return None
+        filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.unfiltered, request=self.request
+        )
+        # Criteria only the list builder offers: in the form only when asked for.
+        for name in getattr(filterset, "builder_only", ()):
+            if name not in self.request.GET:
+                filterset.filters.pop(name, None)
+        return filterset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["filterset"] = getattr(self, "filterset", None)
+        has_filters = self.filterset_class is not None
+        context["filterset"] = SimpleLazyObject(lambda: self.filterset) if has_filters else None
         return context
 
     def get_template_names(self):

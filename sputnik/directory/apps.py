@@ -10,6 +10,7 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Counterparties")
 
     def ready(self):
+        from sputnik.core import stamps
         from sputnik.core.audit import register_audited, register_field_rows
 
         from .attributes import history_rows
@@ -35,6 +36,15 @@ class DirectoryConfig(AppConfig):
         for model in (Organization, Person):
             register_field_rows(model, "attributes", partial(history_rows, model._meta.model_name))
 
+        # Offered by the lists' filter panels (a custom attribute is a filter of its own).
+        stamps.watch(
+            stamps.CHOICES,
+            Category,
+            Industry,
+            Segment,
+            AttributeDefinition,
+            relations=[Segment.business_lines.through],
+        )
         from . import timeline
 
         timeline.register()

@@ -9,6 +9,7 @@ class SalesConfig(AppConfig):
 
     def ready(self):
         from sputnik.access.audit import DETAIL_LABELS, EXPORTED
+        from sputnik.core import stamps
         from sputnik.core.audit import register_audited
 
         from .models import (
@@ -25,6 +26,7 @@ class SalesConfig(AppConfig):
         register_audited(Interaction, m2m_fields={"persons"})
         for model in (Pipeline, Stage, LossReason, InteractionResult, TransitionRule):
             register_audited(model)
+        stamps.watch(stamps.CHOICES, Pipeline, Stage)  # offered by the deals' filter panel
         from . import timeline
 
         timeline.register()

@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from sputnik.core import links
+from sputnik.core.filters import filter_panel
 from sputnik.core.roles import LineRole
 
 register = template.Library()
@@ -29,6 +30,12 @@ def field_widget(field, **attrs):
     if field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag(takes_context=True, name="filter_panel")
+def filter_panel_tag(context):
+    """The list's filter panel (core/filters.html), cached: see `core.filters.filter_panel`."""
+    return filter_panel(context)
 
 
 @register.filter
