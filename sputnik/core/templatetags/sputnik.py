@@ -1,8 +1,11 @@
 """Template helpers shared by every page: Bootstrap widgets, query strings, roles."""
 
+import hashlib
+
 from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from sputnik.core import links
 from sputnik.core.filters import filter_panel
@@ -30,6 +33,36 @@ def field_widget(field, **attrs):
     if field.help_text:
         attrs["aria-describedby"] = f"{field.auto_id}_help"
     return field.as_widget(attrs=attrs)
+
+
+# The header's sections, by what marks a page as in one (its path).
+NAV_SECTIONS = {
+    "home": lambda path: path == "/",
+    "organizations": lambda path: "/organizations/" in path,
+    "persons": lambda path: "/persons/" in path,
+    "deals": lambda path: "/deals/" in path,
+    "lists": lambda path: "/lists/" in path,
+    "undesirable": lambda path: "/undesirable/" in path,
+    "company": lambda path: any(
+        part in path for part in ("/lines/", "/employees/", "/departments/", "/roles/", "/sales/")
+    ),
+    "audit": lambda path: "/audit/" in path,
+}
+
+
+@register.simple_tag(takes_context=True)
+def nav_state(context) -> dict:
+    """The header's sections marked active for this page, and `key`: what its menu is
+    drawn from (the viewer's permissions, the language and the active sections), under
+    which the drawn menu is cached for everyone alike."""
+    user, path = context["user"], context["request"].path
+    active = {name: test(path) for name, test in NAV_SECTIONS.items()}
+    permissions = getattr(user, "_nav_permissions", None)
+    if permissions is None:
+        granted = "all" if user.is_superuser else ",".join(sorted(user.get_all_permissions()))
+        permissions = user._nav_permissions = hashlib.sha256(granted.encode()).hexdigest()
+    marks = "".join("1" if on else "0" for on in active.values())
+    return {"active": active, "key": f"{permissions}:{get_language()}:{marks}"}
 
 
 @register.simple_tag(takes_context=True, name="filter_panel")
