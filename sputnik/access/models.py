@@ -46,6 +46,9 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
 class User(AbstractUser, TimeStamped, Authored, Versioned):
     """An employee: a login with the profile the CRM needs to address and route work."""
 
+    # What names them on other records' pages (`brief()`): `full_name`, `short_name`.
+    BRIEF_FIELDS = ("username", "last_name", "first_name", "patronymic")
+
     # What an administrator edits on the employee form and through the API.
     ADMINISTERED_FIELDS = [
         "username",

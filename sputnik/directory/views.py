@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from sputnik.core.extensions import panels
-from sputnik.core.models import listed
+from sputnik.core.models import brief, listed
 from sputnik.core.views import (
     ObjectCreateView,
     ObjectDetailView,
@@ -109,12 +109,8 @@ class OrganizationListView(
     template_name = "directory/organization_list.html"
 
     def restricted_queryset(self):
-        return (
-            super()
-            .restricted_queryset()
-            .select_related("responsible", "industry")
-            .prefetch_related(listed("categories"))
-        )
+        rows = super().restricted_queryset().select_related("industry")
+        return brief(rows, "responsible").prefetch_related(listed("categories"))
 
 
 class OrganizationCardMixin:

@@ -20,6 +20,7 @@ from django.views import View
 
 from sputnik.access.models import BusinessLine, colleagues
 from sputnik.core.exceptions import StaleEdit
+from sputnik.core.models import brief
 from sputnik.core.roles import line_access
 from sputnik.core.services import ensure_visible
 from sputnik.core.views import RestrictedMixin
@@ -164,8 +165,7 @@ class BoardMixin(RestrictedMixin):
         )
         movable = Deal.objects.restrict(user, "change").filter(pk=OuterRef("pk"))
         return (
-            Deal.objects.filter(pk__in=ids)
-            .select_related("organization", "responsible")
+            brief(Deal.objects.filter(pk__in=ids), "organization", "responsible")
             .annotate(contact_overdue=Exists(overdue), movable=Exists(movable))
             .order_by("stage_id", *CARD_ORDER)
         )

@@ -123,6 +123,7 @@ class DealSource(models.TextChoices):
 class Deal(LineScoped):
     """A sale to an organisation, in one business line, moving through a pipeline."""
 
+    BRIEF_FIELDS = ("name",)  # what names it on other records' pages (`brief()`)
     EDITABLE_FIELDS = [
         "name",
         "organization",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sputnik.core.extensions import Panel, QuerySetSource, register_panel, register_source
+from sputnik.core.models import brief
 from sputnik.core.roles import line_access
 from sputnik.directory.models import Person
 
@@ -37,10 +38,10 @@ class InteractionSource(QuerySetSource):
         # A contact's deal is named only to those who may see the deal.
         deal_visible = Exists(Deal.objects.restrict(user).filter(pk=OuterRef("deal_id")))
         return (
-            Interaction.objects.restrict(user)
+            brief(Interaction.objects.restrict(user), "responsible", "deal")
             .filter(organization=record)
             .annotate(deal_visible=deal_visible)
-            .select_related("responsible", "result", "deal")
+            .select_related("result")
             .prefetch_related(Prefetch("persons", queryset=persons, to_attr="shown_persons"))
         )
 
@@ -55,9 +56,8 @@ class StageChangeSource(QuerySetSource):
 
     def rows(self, record, user):
         deals = Deal.objects.restrict(user).filter(organization=record)
-        return StageChange.objects.filter(deal__in=deals.values("pk")).select_related(
-            "deal", "from_stage", "to_stage", "by"
-        )
+        changes = StageChange.objects.filter(deal__in=deals.values("pk"))
+        return brief(changes, "deal", "by").select_related("from_stage", "to_stage")
 
 
 def open_deals_panel(request, organization) -> dict | None:
@@ -66,9 +66,9 @@ def open_deals_panel(request, organization) -> dict | None:
     if not user.has_perm("sales.view_deal"):
         return None
     deals = list(
-        Deal.objects.restrict(user)
+        brief(Deal.objects.restrict(user), "responsible")
         .filter(organization=organization, closed_at__isnull=True)
-        .select_related("stage", "pipeline", "responsible")
+        .select_related("stage", "pipeline")
         .order_by("pipeline__order", "stage__order", "-created_at", "-pk")[: PANEL_DEALS + 1]
     )
     for deal in deals:
@@ -84,9 +84,8 @@ def next_contact_panel(request, organization) -> dict | None:
     if not user.has_perm("sales.view_interaction"):
         return None
     planned = (
-        Interaction.objects.restrict(user)
+        brief(Interaction.objects.restrict(user), "responsible")
         .filter(organization=organization, status=InteractionStatus.PLANNED)
-        .select_related("responsible")
         .order_by("due_at", "pk")
     )
     return {"contact": planned.first(), "today": timezone.localdate()}

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from sputnik.core.exceptions import StaleEdit
+from sputnik.core.models import brief
 from sputnik.core.views import ObjectDetailView, ObjectListView, RestrictedMixin
 from sputnik.directory.attributes import attach
 from sputnik.directory.models import AttributeTarget
@@ -28,11 +29,8 @@ class DealListView(ObjectListView):
     template_name = "sales/deal_list.html"
 
     def restricted_queryset(self):
-        return (
-            super()
-            .restricted_queryset()
-            .select_related("organization", "pipeline", "stage", "responsible")
-        )
+        listed = super().restricted_queryset().select_related("pipeline", "stage")
+        return brief(listed, "organization", "responsible")
 
 
 class DealDetailView(ObjectDetailView):

@@ -28,7 +28,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 
 from sputnik.access.models import LineMembership, Substitution, User
 from sputnik.core.exceptions import StaleEdit
-from sputnik.core.models import listed
+from sputnik.core.models import brief, listed
 from sputnik.core.pagination import Capped, CountOf, capped_count
 from sputnik.core.roles import LineRole, line_access
 from sputnik.core.services import ensure_visible
@@ -545,7 +545,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
     @staticmethod
     def rows(user, planned):
         # A contact may name a person or deal of another line: only visible ones are shown.
-        return planned.select_related("organization", "responsible").prefetch_related(
+        return brief(planned, "organization", "responsible").prefetch_related(
             listed("persons", queryset=Person.objects.restrict(user)),
             Prefetch("deal", queryset=Deal.objects.restrict(user).select_related("stage")),
         )

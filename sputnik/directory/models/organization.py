@@ -33,6 +33,7 @@ class Organization(BusinessRecord):
     """A counterparty organisation, shared by the business lines it belongs to."""
 
     line_field = "business_lines"
+    BRIEF_FIELDS = ("short_name",)  # what names it on other records' pages (`brief()`)
     # What people edit on the form and through the API.
     EDITABLE_FIELDS = [
         "short_name",
