@@ -127,11 +127,18 @@ class FixedSource:
     def __init__(self, kind, count, at):
         self.kind, self.label, self.count, self.at = kind, kind, count, at
 
-    def entries(self, record, user, *, before, limit):
-        rows = [Entry(self.at, self.kind, key, "", None) for key in range(self.count, 0, -1)]
+    def keys(self, record, user, *, before, limit):
+        rows = [(self.at, key) for key in range(self.count, 0, -1)]
         if before is not None:
-            rows = [row for row in rows if row.order < (before.at, before.kind, before.key)]
+            rows = [
+                (at, k)
+                for at, k in rows
+                if (at, self.kind, k) < (before.at, before.kind, before.key)
+            ]
         return rows[:limit]
+
+    def entries(self, record, user, keys):
+        return [Entry(self.at, self.kind, key, "", None) for key in keys]
 
 
 def test_entries_at_the_same_moment_are_paged_by_kind_and_key(monkeypatch, organization, seller):
@@ -151,6 +158,25 @@ def test_entries_at_the_same_moment_are_paged_by_kind_and_key(monkeypatch, organ
     assert seen == expected
     only = timeline(organization, seller, kinds=["alpha"], limit=50)
     assert {e.kind for e in only.entries} == {"alpha"} and only.next is None
+
+
+def test_only_the_entries_that_make_the_page_are_read_whole(monkeypatch, organization, seller):
+    """Every source gives the keys of one page more; the entries are read only for the
+    keys the merged page keeps, and a source with none on the page reads nothing more."""
+    monkeypatch.setattr(extensions, "SOURCES", {})
+    now = timezone.now()
+    read: dict[str, list] = {}
+
+    class Recording(FixedSource):
+        def entries(self, record, user, keys):
+            read.setdefault(self.kind, []).append(list(keys))
+            return super().entries(record, user, keys)
+
+    register_source(Organization, Recording("newer", 30, now))
+    register_source(Organization, Recording("older", 30, now - datetime.timedelta(days=1)))
+    page = timeline(organization, seller, limit=25)
+    assert [e.key for e in page.entries] == list(range(30, 5, -1)) and page.next
+    assert read == {"newer": [list(range(30, 5, -1))]}  # "older" read nothing whole
 
 
 def test_the_lists_panel_loads_after_the_dossier_and_is_printed_in_place(
