@@ -119,15 +119,15 @@ PANEL_TIMEOUT = 300  # seconds; a bound on memory, not on correctness
 
 def panel_key(request, target: str = "") -> str:
     """What a list's filter panel is drawn from: the list (its path), the language, the
-    filter as asked for, the viewer and their access (whom and which lists the selects
-    offer), today (substitutions begin and end by date) and the stamp of every kind of
-    record its selects offer (`core.stamps`)."""
+    filter as asked for (whatever the page), the viewer and their access (whom and which
+    lists the selects offer), today (substitutions begin and end by date) and the stamp
+    of every kind of record its selects offer (`core.stamps`)."""
     user = request.user
     parts = (
         request.path,
         target,
         get_language(),
-        sorted(request.GET.lists()),
+        sorted((name, values) for name, values in request.GET.lists() if name != "page"),
         user.pk,
         getattr(user, "access_stamp", ""),
         timezone.localdate().isoformat(),

@@ -58,6 +58,8 @@ def test_the_panel_is_drawn_once_then_served_from_the_cache(client, seller, line
         again = client.get("/organizations/").text
     assert panel(again) == panel(first) and "Альфа" in again
     assert len(built) == 1  # an unfiltered list needs no filter set once the panel is kept
+    assert panel(client.get("/organizations/?page=1").text) == panel(first)
+    assert len(built) == 1  # another page of the list: the same panel
     selects = [
         q["sql"]
         for q in queries.captured_queries
