@@ -32,6 +32,6 @@ class AccessConfig(AppConfig):
         post_migrate.connect(roles_sync, sender=self)
         snapshot.connect()
         # Lines, departments and employees (with the lines they work in) are offered by
-        # the lists' filter panels; a sign-in alone changes none of that.
+        # the lists' filter panels; a sign-in (or a new password) changes none of that.
         offered = (BusinessLine, Department, User, LineMembership)
-        stamps.watch(stamps.CHOICES, *offered, unless_only=["last_login"])
+        stamps.watch(stamps.CHOICES, *offered, unless_only=["last_login", "password"])

@@ -116,6 +116,12 @@ class User(AbstractUser, TimeStamped, Authored, Versioned):
         return record_url("access:user_detail", self.pk)
 
     @property
+    def access_key(self) -> str:
+        """What decides this user's access, as of their row: renewed stamp and own fields
+        (what is cached from their access is kept under it, with the user's id)."""
+        return f"{self.access_stamp}:{self.is_active}:{self.is_superuser}:{self.all_lines_role}"
+
+    @property
     def full_name(self) -> str:
         """«Фамилия Имя Отчество», or the login when no name is known."""
         parts = [self.last_name, self.first_name, self.patronymic]

@@ -71,8 +71,7 @@ def renew(user_ids) -> None:
 
 
 def _key(user, today) -> str:
-    fields = (user.access_stamp, user.is_active, user.is_superuser, user.all_lines_role)
-    return "access:{}:{}:{}:{}:{}:{}".format(user.pk, *fields, today)
+    return f"access:{user.pk}:{user.access_key}:{today}"
 
 
 def _read(user, today) -> Snapshot:

@@ -165,6 +165,8 @@ def register_source(model, source: TimelineSource) -> None:
     """Add `source` to the timeline of `model` ("directory.Organization")."""
     if not Cursor.PATTERN.match(f"0.{source.kind}.0"):
         raise ValueError(f"A timeline kind is a lower-case code: {source.kind!r}")
+    if not callable(getattr(source, "keys", None)):
+        raise TypeError(f"A timeline source gives its keys first: {source!r} has no keys()")
     SOURCES.setdefault(model_key(model), {})[source.kind] = source
 
 

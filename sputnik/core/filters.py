@@ -1,19 +1,14 @@
 """Filter building blocks shared by every list: search box, yes/no, dates, sorting."""
 
-import hashlib
 import re
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db.models import F
-from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters.constants import EMPTY_VALUES
 
-from . import stamps
 from .models import linked_to
 
 
@@ -111,44 +106,3 @@ def contains(text: str) -> str:
     """A pattern for a case-insensitive fragment match with `__iregex`, which folds the
     case of any alphabet on both databases (SQLite's LIKE folds Latin letters only)."""
     return re.escape(text.strip())
-
-
-PANEL = "core/filters.html"
-PANEL_TIMEOUT = 300  # seconds; a bound on memory, not on correctness
-
-
-def panel_key(request, target: str = "") -> str:
-    """What a list's filter panel is drawn from: the list (its path), the language, the
-    filter as asked for (whatever the page), the viewer and their access (whom and which
-    lists the selects offer), today (substitutions begin and end by date) and the stamp
-    of every kind of record its selects offer (`core.stamps`)."""
-    user = request.user
-    parts = (
-        request.path,
-        target,
-        get_language(),
-        sorted((name, values) for name, values in request.GET.lists() if name != "page"),
-        user.pk,
-        getattr(user, "access_stamp", ""),
-        timezone.localdate().isoformat(),
-        stamps.current(stamps.CHOICES),
-    )
-    return "filters:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def filter_panel(context) -> str:
-    """The filter panel of a list page, drawn once and then kept in the cache under
-    `panel_key`: building its form and reading and drawing its selects took a quarter of
-    a list page's time, for the same panel on every visit. A list view builds its filter
-    set only when it is used (`ObjectListView.filterset`), so a panel from the cache
-    over an unfiltered list spares that too."""
-    filterset, request = context.get("filterset"), context["request"]
-    template = context.template.engine.get_template(PANEL)
-    if filterset is None or not request.user.is_authenticated:
-        return template.render(context)
-    key = panel_key(request, context.get("target") or "")
-    html = cache.get(key)
-    if html is None:
-        html = template.render(context)
-        cache.set(key, str(html), PANEL_TIMEOUT)
-    return mark_safe(html)  # noqa: S308 - drawn by the template above

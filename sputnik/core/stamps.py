@@ -3,15 +3,20 @@ those records can be cached under the stamp, in any process.
 
 A stamp is a row of `ChangeStamp`, read with one query by whoever builds or looks up the
 cached thing. Each save or delete of a watched model (and each change of a watched
-many-to-many relation) writes a new random stamp in the same transaction, so no request
-can see the change with the old stamp once it is committed. Random rather than counted:
-a stamp never comes back after a rollback. Writes that bypass signals (`bulk_create`,
-`update()`) on a watched model must call `renew()` themselves.
+many-to-many relation) writes a new random stamp once the transaction has committed:
+a request that read the records before the change read the old stamp with them, so what
+it caches is never found again. Renewed after the commit rather than inside the
+transaction, the stamp's row is locked only for its own short `UPDATE`, never while a
+transaction goes on to lock other rows (which could deadlock, or hold up every other
+write of watched records while an import runs). Random rather than counted: a stamp
+never comes back. Writes that bypass signals (`bulk_create`, `update()`, raw SQL,
+migrations) must call `renew()` themselves; every `migrate` renews them all.
 """
 
 from __future__ import annotations
 
 import secrets
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -26,10 +31,12 @@ WATCHED: dict[str, set] = {}  # stamp name → the models (and through models) r
 
 
 def current(name: str) -> str:
+    """The stamp `name` holds now ("" before its first renewal)."""
     return ChangeStamp.objects.filter(name=name).values_list("stamp", flat=True).first() or ""
 
 
 def renew(name: str) -> None:
+    """Give `name` a new stamp now (at once, whatever the transaction)."""
     stamp = secrets.token_hex(8)
     if ChangeStamp.objects.filter(name=name).update(stamp=stamp):
         return
@@ -40,22 +47,34 @@ def renew(name: str) -> None:
         ChangeStamp.objects.filter(name=name).update(stamp=stamp)
 
 
+def renew_on_commit(name: str) -> None:
+    """Give `name` a new stamp once the current transaction commits (at once outside
+    one); nothing if it rolls back."""
+    transaction.on_commit(partial(renew, name))
+
+
+def renew_all(**kwargs) -> None:
+    """Renew every stamp (after `migrate`, whose data migrations send no signals)."""
+    for name in WATCHED:
+        renew(name)
+
+
 def watch(name: str, *models, relations=(), unless_only=()) -> None:
-    """Renew stamp `name` on every save or delete of `models` and every change of the
-    many-to-many `relations` (their through models). A save of `unless_only` fields
-    alone (say, the last login) leaves it."""
+    """Renew stamp `name` after every save or delete of `models` and every change of
+    the many-to-many `relations` (their through models) commits. A save of
+    `unless_only` fields alone (say, the last login) leaves it."""
     ignored = frozenset(unless_only)
 
     def saved(sender, update_fields=None, **kwargs):
         if update_fields is None or not set(update_fields) <= ignored:
-            renew(name)
+            renew_on_commit(name)
 
     def deleted(sender, **kwargs):
-        renew(name)
+        renew_on_commit(name)
 
     def related(sender, action, **kwargs):
         if action in ("post_add", "post_remove", "post_clear"):
-            renew(name)
+            renew_on_commit(name)
 
     WATCHED.setdefault(name, set()).update(models, relations)
     for model in models:

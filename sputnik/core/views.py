@@ -80,10 +80,15 @@ class ObjectListView(RestrictedMixin, generic.ListView):
     def filter_asked(self) -> bool:
         """Whether the query asks for a filter or a sort (a page number alone does not).
         Without one the list is the unfiltered one, so its filter set is built only if
-        the page draws it (its filter panel is usually in the cache)."""
-        if getattr(self.filterset_class, "filters_unbound", False):
+        the page draws it (its filter panel is usually in the cache) — unless the filter
+        set filters even then (`filters_without_query`, a default of its own)."""
+        if getattr(self.filterset_class, "filters_without_query", False):
             return True
         return any(name != "page" for name in self.request.GET)
+
+    def built_filterset(self):
+        """The filter set if this request has built it, else None (without building it)."""
+        return self.__dict__.get("filterset")
 
     @cached_property
     def filterset(self):

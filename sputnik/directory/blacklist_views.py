@@ -81,7 +81,7 @@ class BlacklistFilter(django_filters.FilterSet):
 class BlacklistPageFilter(BlacklistFilter):
     """The page opens on the active entries; "All" shows the history of removals too."""
 
-    filters_unbound = True  # the list is filtered even when the query asks for nothing
+    filters_without_query = True  # the active entries even when the query asks for nothing
 
     def __init__(self, data=None, *args, **kwargs):
         data = data.copy() if data is not None else QueryDict(mutable=True)

@@ -86,7 +86,7 @@ class CustomColumnsMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        filterset = self.__dict__.get("filterset")  # built only if the list is filtered
+        filterset = self.built_filterset()  # if the list is filtered (else not needed)
         if getattr(filterset, "attribute_target", None) != self.attribute_target:
             filterset = None  # its definitions are another kind's
         context["custom_columns"] = attach(

@@ -72,44 +72,71 @@ def test_the_panel_is_drawn_once_then_served_from_the_cache(client, seller, line
     assert f'<option value="{line_a.pk}" selected>' in panel(chosen)
 
 
-def test_the_panel_offers_what_changed_at_once(client, seller, make_user, line_a, line_b):
+def test_the_panel_offers_what_changed_once_it_is_committed(
+    client, seller, make_user, line_a, django_capture_on_commit_callbacks
+):
     client.force_login(seller)
     client.get("/organizations/")
-    category = Category.objects.create(name="Новая категория")
-    colleague = make_user(last_name="Новенькая")
-    access_services.membership_set(actor=None, line=line_a, user=colleague, role="read")
-    services.segment_create(
-        actor=seller, name="Горячие клиенты", kind="organizations", business_lines=[line_a]
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        category = Category.objects.create(name="Новая категория")
+        colleague = make_user(last_name="Новенькая")
+        access_services.membership_set(actor=None, line=line_a, user=colleague, role="read")
+        services.segment_create(
+            actor=seller, name="Горячие клиенты", kind="organizations", business_lines=[line_a]
+        )
     html = client.get("/organizations/").text
     assert "Новая категория" in offered(html, "category")
     assert any("Новенькая" in name for name in offered(html, "responsible"))
     assert "Горячие клиенты" in offered(html, "segment")
     # Renamed and deleted records too.
-    category.name = "Переименованная"
-    category.save()
-    colleague.last_name = "Замужняя"
-    colleague.save()
-    line_a.name = "Линия А (новая)"
-    line_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        category.name = "Переименованная"
+        category.save()
+        colleague.last_name = "Замужняя"
+        colleague.save()
+        line_a.name = "Линия А (новая)"
+        line_a.save()
     html = client.get("/organizations/").text
     assert "Переименованная" in offered(html, "category")
     assert any("Замужняя" in name for name in offered(html, "responsible"))
     assert "Линия А (новая)" in offered(html, "business_line")
-    category.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        category.delete()
     assert "Переименованная" not in offered(client.get("/organizations/").text, "category")
 
 
-def test_a_sign_in_leaves_the_stamp_but_a_profile_change_renews_it(seller):
+def test_the_stamp_is_renewed_only_once_the_change_commits(
+    seller, django_capture_on_commit_callbacks
+):
+    """Renewed inside the transaction, the stamp's row would stay locked until the
+    commit, holding up every other writer of watched records."""
     before = stamps.current(stamps.CHOICES)
-    seller.save(update_fields=["last_login"])
-    assert stamps.current(stamps.CHOICES) == before
-    seller.first_name = "Мария"
-    seller.save()
+    with django_capture_on_commit_callbacks() as callbacks:
+        Category.objects.create(name="Пока не видна")
+        assert stamps.current(stamps.CHOICES) == before
+    assert len(callbacks) == 1
+    callbacks[0]()
     assert stamps.current(stamps.CHOICES) not in ("", before)
 
 
-def test_each_viewer_and_language_has_their_own_panel(make_user, line_a, line_b, client):
+def test_a_sign_in_leaves_the_stamp_but_a_profile_change_renews_it(
+    seller, django_capture_on_commit_callbacks
+):
+    before = stamps.current(stamps.CHOICES)
+    with django_capture_on_commit_callbacks(execute=True):
+        seller.save(update_fields=["last_login"])
+        seller.set_password("Новый-пароль-2026")
+        seller.save(update_fields=["password"])
+    assert stamps.current(stamps.CHOICES) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        seller.first_name = "Мария"
+        seller.save()
+    assert stamps.current(stamps.CHOICES) not in ("", before)
+
+
+def test_each_viewer_and_language_has_their_own_panel(
+    make_user, line_a, line_b, client, django_capture_on_commit_callbacks
+):
     first = make_user(lines={line_a: "write"}, last_name="Первова")
     second = make_user(lines={line_b: "write"}, last_name="Вторая")
     for owner, name, line in ((first, "Список А", line_a), (second, "Список Б", line_b)):
@@ -124,7 +151,8 @@ def test_each_viewer_and_language_has_their_own_panel(make_user, line_a, line_b,
     english = client.get("/organizations/", HTTP_ACCEPT_LANGUAGE="en").text
     assert 'for="id_responsible">Responsible' in panel(english)
     # A new role on another line changes what the viewer is offered.
-    access_services.membership_set(actor=None, line=line_a, user=second, role="read")
+    with django_capture_on_commit_callbacks(execute=True):
+        access_services.membership_set(actor=None, line=line_a, user=second, role="read")
     second.refresh_from_db()
     client.force_login(second)
     assert offered(client.get("/organizations/").text, "business_line") == sorted(

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def menu(html: str) -> list[str]:
     """The top-level sections of the header, an active one marked with *."""
-    header = html.split('<ul class="navbar-nav me-auto">', 1)[1].split("</ul>\n      {%", 1)[0]
+    header = html.split('<ul class="navbar-nav me-auto">', 1)[1].split("\n      </ul>", 1)[0]
     links = re.findall(r'<a class="nav-link([^"]*)"[^>]*>([^<]+)', header)
     return [f"{name.strip()}{'*' if ' active' in css else ''}" for css, name in links]
 

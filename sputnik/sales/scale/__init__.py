@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sputnik.access.models import BusinessLine
+from sputnik.core import stamps
 from sputnik.directory import search_words
 from sputnik.directory.models import Organization, Person, Segment
 from sputnik.sales.models import Deal, Interaction, Pipeline
@@ -105,6 +106,7 @@ def load(sizes: Sizes, seed: int, say=print) -> dict:
         words_started = time.monotonic()
         search_words.rebuild(connection)
         say(f"words of the names: {time.monotonic() - words_started:.1f} s")
+    stamps.renew_all()  # lines, employees and lists were written without signals
     for table in writer.tables:
         say(f"  {table.name:<45} {table.count:>12,}")
     total = sum(table.count for table in writer.tables)

@@ -12,7 +12,6 @@ from django.contrib.auth.models import Group
 
 from sputnik.access.models import BusinessLine, Department, LineMembership, RoleCode, User
 from sputnik.access.snapshot import renew as renew_access
-from sputnik.core import stamps
 from sputnik.core.roles import LineRole
 from sputnik.directory import demo as directory_demo
 from sputnik.directory.demo import latin
@@ -105,7 +104,6 @@ def build(rng: random.Random, organizations: int, book: NameBook) -> World:
     others = _others(people, departments, lines)
     LineMembership.objects.bulk_create(people.memberships)
     renew_access(m.user_id for m in people.memberships)  # bulk_create sends no signals
-    stamps.renew(stamps.CHOICES)  # whom the filter panels offer
     SalesProfile.objects.bulk_create(
         [SalesProfile(user_id=pk) for pk in [*heads, *(s for line in sellers for s in line)]],
         ignore_conflicts=True,
