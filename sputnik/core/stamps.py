@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 from functools import partial
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .models import ChangeStamp
@@ -55,6 +55,8 @@ def renew_on_commit(name: str) -> None:
 
 def renew_all(**kwargs) -> None:
     """Renew every stamp (after `migrate`, whose data migrations send no signals)."""
+    if ChangeStamp._meta.db_table not in connection.introspection.table_names():
+        return  # migrated back before the stamps existed
     for name in WATCHED:
         renew(name)
 
