@@ -49,8 +49,9 @@ def renew(name: str) -> None:
 
 def renew_on_commit(name: str) -> None:
     """Give `name` a new stamp once the current transaction commits (at once outside
-    one); nothing if it rolls back."""
-    transaction.on_commit(partial(renew, name))
+    one); nothing if it rolls back. A renewal that fails is logged, not raised: the
+    change it follows is committed, and the cache's timeout bounds what it leaves."""
+    transaction.on_commit(partial(renew, name), robust=True)
 
 
 def renew_all(**kwargs) -> None:
