@@ -319,6 +319,10 @@ def test_list_rows_show_their_own_categories_and_contacts(client, seller, line_a
     ]
     persons = rows("/persons/", ("Звонков", "Молчанов"))
     assert "zvon@example.ru" in persons["Звонков"] and "zvon@" not in persons["Молчанов"]
+    # Read into plain lists (`listed()`): no manager and queryset per row and relation.
+    for row in client.get("/organizations/").context["object_list"]:
+        assert isinstance(row.listed_categories, list)
+        assert "categories" not in getattr(row, "_prefetched_objects_cache", {})
 
 
 def test_person_list_hides_jobs_in_organisations_the_user_cannot_see(
