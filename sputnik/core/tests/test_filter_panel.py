@@ -194,3 +194,12 @@ def test_every_panel_select_offers_only_watched_records(admin_user):
             models = {field.queryset.model, getattr(getattr(field, "offered", None), "model", None)}
             unwatched = models - watched - {None}
             assert not unwatched, f"{view.__name__}.{name} offers {unwatched}, not watched"
+
+
+def test_a_migrate_renews_the_stamps():
+    """Data migrations and bulk loads send no signals: every `migrate` renews them all."""
+    from django.core.management.sql import emit_post_migrate_signal
+
+    before = stamps.current(stamps.CHOICES)
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert stamps.current(stamps.CHOICES) not in ("", before)
