@@ -4,7 +4,9 @@ loading them)."""
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
 from rest_framework.pagination import CursorPagination
 
@@ -36,6 +38,39 @@ class CountOf(Subquery):
 
     template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
     output_field = IntegerField()
+
+
+def merged_firsts(rows: QuerySet, field: str, values: list, order: tuple, start: int, stop: int):
+    """The primary keys of the `rows` whose `field` is one of `values`, `start:stop` in
+    `order`.
+
+    Each value may have its own index range (an employee's planned contacts, by due time):
+    ordering all the values' rows at once would sort every row of every range. On
+    PostgreSQL each value's first `stop` rows are read from its own range, in one LATERAL
+    join, and only those are sorted: one statement, planned once, however many values.
+    Elsewhere the rows are ordered at once."""
+    if rows.query.is_empty():  # e.g. the user sees no line
+        return []
+    connection = connections[rows.db]
+    chosen = rows.order_by(*order)
+    if connection.vendor != "postgresql" or len(values) < 2:
+        picked = chosen.filter(**{f"{field}__in": values})
+        return list(picked.values_list("pk", flat=True)[start:stop])
+    quote = connection.ops.quote_name
+    names = list(dict.fromkeys(item.lstrip("-") for item in (*order, "pk")))
+    each = chosen.filter(**{field: RawSQL("each_value.v", ())}).values(*names)[:stop]
+    inner, params = each.query.get_compiler(rows.db).as_sql()  # columns named as `names`
+    sort = ", ".join(
+        f"f.{quote(item.lstrip('-'))}{' DESC' if item.startswith('-') else ''}" for item in order
+    )
+    value_type = rows.model._meta.get_field(field).db_type(connection)
+    sql = (
+        f"SELECT f.{quote('pk')} FROM unnest(%s::{value_type}[]) AS each_value(v) "
+        f"CROSS JOIN LATERAL ({inner}) f ORDER BY {sort} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (list(dict.fromkeys(values)), *params, stop - start, start))
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 class CappedPaginator(Paginator):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -29,7 +29,7 @@ from django_htmx.http import reswap, retarget, trigger_client_event
 from sputnik.access.models import LineMembership, Substitution, User
 from sputnik.core.exceptions import StaleEdit
 from sputnik.core.models import brief, listed
-from sputnik.core.pagination import Capped, CountOf, capped_count
+from sputnik.core.pagination import Capped, CountOf, capped_count, merged_firsts
 from sputnik.core.roles import LineRole, line_access
 from sputnik.core.services import ensure_visible
 from sputnik.directory.models import Organization, Person
@@ -519,26 +519,10 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
     ) -> list[Interaction]:
         """Rows `start:stop` in `order`, ids first: they are sorted from the planned-contacts
         index alone, then only those rows are read whole, with their organisation, persons
-        and deal.
-
-        A team may have a hundred thousand contacts planned in a week, in one index range
-        per employee. Where the database can, each employee's first `stop` are read from
-        their range and only those are sorted together; otherwise the whole team's rows
-        are sorted at once."""
-        ordered = rows.filter(condition).order_by(*order)
-        if ordered.query.is_empty():  # the user sees no line: nothing to merge
-            return []
-        if len(responsible) > 1 and connection.features.supports_slicing_ordering_in_compound:
-            sort_key = order[0].lstrip("-")
-            each = [
-                ordered.filter(responsible=pk).values_list("pk", sort_key)[:stop]
-                for pk in responsible
-            ]
-            firsts = each[0].union(*each[1:], all=True).order_by(*order)[start:stop]
-            ids = [pk for pk, _key in firsts]
-        else:
-            mine = ordered.filter(responsible__in=responsible)
-            ids = list(mine.values_list("pk", flat=True)[start:stop])
+        and deal. A team may have a hundred thousand contacts planned in a week, in one
+        index range per employee: `merged_firsts` reads each employee's first rows only."""
+        chosen = rows.filter(condition)
+        ids = merged_firsts(chosen, "responsible", responsible, order, start, stop)
         found = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
         return [found[pk] for pk in ids if pk in found]
 
@@ -563,7 +547,8 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
 
     def team_overdue(self, user, scope: Scope) -> list[dict]:
         """Overdue contacts per employee of the team, most first (each counted up to the
-        cap, in one query)."""
+        cap, in one query). Those with none are left out here: filtering on the count in
+        the query would count every employee twice."""
         people = {u.pk: u for u in [user, *scope.team]}
         overdue = (
             Interaction.objects.restrict(user)
@@ -578,13 +563,13 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         counted = (
             User.objects.filter(pk__in=list(people))
             .annotate(overdue=CountOf(overdue))
-            .filter(overdue__gt=0)
             .order_by("-overdue", "pk")
             .values_list("pk", "overdue")
         )
         return [
             {"employee": people[pk], "overdue": Capped(min(number, COUNT_CAP), number > COUNT_CAP)}
             for pk, number in counted
+            if number
         ]
 
     def board_url(self, user, scope: Scope) -> str | None:
