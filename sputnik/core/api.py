@@ -3,6 +3,8 @@ error format (`{"detail", "code", "errors": {field: [messages]}}`)."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -105,6 +107,27 @@ class VersionedSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@cache
+def shown_columns(serializer_class, relation: str) -> tuple[str, ...] | None:
+    """The columns of the records of the many-relation `relation` that `serializer_class`
+    shows: the key for a list of ids, the nested serializer's fields (and the key back to
+    the record, which groups them) for nested records; None when it shows something that
+    is not a column. A page of fifty organisations otherwise built each of its ~150 related
+    records with every column (dates converted, JSON decoded) to show an id or four."""
+    field = serializer_class().fields[relation]
+    relation_field = serializer_class.Meta.model._meta.get_field(relation)
+    if isinstance(field, serializers.ManyRelatedField):
+        return ("pk",)
+    if not isinstance(field, serializers.ListSerializer):
+        return None
+    shown = [child.source for child in field.child.fields.values() if not child.write_only]
+    concrete = {f.name for f in relation_field.related_model._meta.concrete_fields}
+    if not set(shown) <= concrete:
+        return None
+    back = [relation_field.field.name] if relation_field.one_to_many else []
+    return (*shown, *back)
+
+
 class RestrictedViewSet(viewsets.ModelViewSet):
     """A model viewset that starts from `restrict(user, action)` and writes via services.
 
@@ -133,10 +156,18 @@ class RestrictedViewSet(viewsets.ModelViewSet):
 
     def with_relations(self, queryset, *relations: str):
         """`queryset` with its many-relations read along: into plain lists on a list (see
-        `listed`), through Django's managers on one record, which a write may change."""
-        if self.action == "list":
-            return queryset.prefetch_related(*(listed(relation) for relation in relations))
-        return queryset.prefetch_related(*relations)
+        `listed`), with only the columns the list shows of them (`shown_columns`); through
+        Django's managers on one record, which a write may change."""
+        if self.action != "list":
+            return queryset.prefetch_related(*relations)
+        read = []
+        for relation in relations:
+            columns = shown_columns(self.get_serializer_class(), relation)
+            model = queryset.model._meta.get_field(relation).related_model
+            read.append(
+                listed(relation, model._default_manager.only(*columns) if columns else None)
+            )
+        return queryset.prefetch_related(*read)
 
     def filter_queryset(self, queryset):
         # One record is found by its key alone, and a list asked for with no filter is the

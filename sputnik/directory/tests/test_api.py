@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sputnik.access.models import RoleCode
 from sputnik.core.testing import clients_for
@@ -132,6 +134,33 @@ def test_a_list_shows_each_records_relations_as_its_own_answer_does(make_user, l
     assert romashka["categories"] == [retail.pk]
     assert {c["value"] for c in romashka["contacts"]} == {"+74951234567", "info@romashka.ru"}
     assert [a["city"] for a in romashka["addresses"]] == ["Москва"]
+
+
+def test_a_list_reads_of_related_records_only_the_columns_it_shows(api, line_a):
+    """Lines and categories are shown as ids and contacts by five fields: the list does not
+    read (or build records from) their other columns."""
+    created = api.post(
+        "/api/v1/organizations/",
+        {
+            "short_name": "Ромашка",
+            "business_lines": [line_a.pk],
+            "contacts": [{"kind": "phone", "value": "+74951234567"}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        listed = api.get("/api/v1/organizations/").json()["results"]
+    assert listed[0]["business_lines"] == [line_a.pk]
+    assert listed[0]["contacts"][0]["value"] == "+74951234567"
+    related = {  # what each related read selects
+        table: next(q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]).split(" FROM ")[0]
+        for table in ("access_businessline", "directory_contactpoint", "directory_address")
+    }
+    assert '"access_businessline"."name"' not in related["access_businessline"]
+    assert '"directory_contactpoint"."value"' in related["directory_contactpoint"]
+    for table, sql in related.items():
+        assert f'"{table}"."created_at"' not in sql
 
 
 def test_a_record_is_read_by_its_key_whatever_the_list_filters_say(api, line_a):
