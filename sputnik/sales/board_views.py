@@ -69,7 +69,7 @@ class Column:
 def count_and_sum(columns: dict[int, Column], deals) -> None:
     """Each column's number of deals and their amounts by currency, in one query."""
     totals = deals.order_by("currency").values("stage", "currency")
-    for row in totals.annotate(count=Count("pk"), total=Sum("amount")):
+    for row in totals.annotate(count=Count("*"), total=Sum("amount")):
         column = columns[row["stage"]]
         column.count += row["count"]
         if row["total"] is not None:

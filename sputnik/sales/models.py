@@ -196,12 +196,18 @@ class Deal(LineScoped):
         indexes = [
             models.Index(fields=["pipeline", "stage"], name="deal_pipeline_stage"),
             models.Index(fields=["responsible", "closed_at"], name="deal_responsible_open"),
-            # The board: a column's first cards, and the columns' counts and sums read
-            # from the index alone.
+            # The board: a column's first cards (of every line, and of one line: the
+            # index of every line would be filtered, or the line's deals sorted), and the
+            # columns' counts and sums read from the index alone.
             models.Index(
                 fields=["stage", "expected_close", "-id"],
                 condition=Q(closed_at__isnull=True),
                 name="deal_board_column",
+            ),
+            models.Index(
+                fields=["stage", "business_line", "expected_close", "-id"],
+                condition=Q(closed_at__isnull=True),
+                name="deal_board_line_column",
             ),
             models.Index(
                 fields=["pipeline", "business_line", "stage", "currency", "amount"],
