@@ -439,6 +439,13 @@ class Interaction(LineScoped):
                 fields=["responsible", "status", "due_at", "business_line"],
                 name="interaction_planned_line",
             ),
+            # An organisation's next planned contact (card and dossier): its first entry,
+            # not a sort of every contact a busy client ever had.
+            models.Index(
+                fields=["organization", "due_at", "id"],
+                condition=Q(status="planned"),
+                name="interaction_org_planned",
+            ),
         ]
 
     def save(self, *args, **kwargs):
