@@ -68,9 +68,10 @@ class DossierMixin(OrganizationCardMixin):
             .filter(organization=organization)
             .select_related("person")
         )
+        current, former = people.by_tenure()
         return {
-            "current": people.current(),
-            "former": people.former(),
+            "current": current,
+            "former": former,
             "undesirable": is_undesirable(organization=organization),
             "related_panels": panels(self.request, organization, "related"),
         }

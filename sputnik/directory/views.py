@@ -138,8 +138,7 @@ class OrganizationDetailView(OrganizationCardMixin, ObjectDetailView):
         organization, user = self.object, self.request.user
         employments = Employment.objects.restrict(user).filter(organization=organization)
         employments = employments.select_related("person")
-        context["current"] = employments.current()
-        context["former"] = employments.former()
+        context["current"], context["former"] = employments.by_tenure()
         context["branches"] = Organization.objects.restrict(user).filter(parent=organization)
         context["undesirable"] = is_undesirable(organization=organization)
         context["composer_panels"] = panels(self.request, organization, "composer")
@@ -349,11 +348,8 @@ class EmploymentCreateView(RestrictedMixin, View):
             .filter(organization=organization)
             .select_related("person")
         )
-        return {
-            "object": organization,
-            "current": employments.current(),
-            "former": employments.former(),
-        }
+        current, former = employments.by_tenure()
+        return {"object": organization, "current": current, "former": former}
 
 
 # Persons ----------------------------------------------------------------------------
@@ -430,9 +426,9 @@ class PersonDetailView(ObjectDetailView):
         jobs = (
             Employment.objects.restrict(user).filter(person=person).select_related("organization")
         )
-        context["current"] = jobs.current()
-        context["former"] = jobs.former()
-        context["undesirable"] = undesirable_entries(job.organization for job in jobs)
+        context["current"], context["former"] = jobs.by_tenure()
+        everywhere = [*context["current"], *context["former"]]
+        context["undesirable"] = undesirable_entries(job.organization for job in everywhere)
         attach([person], AttributeTarget.PERSON, user)
         context["can_edit"] = Person.objects.restrict(user, "change").filter(pk=person.pk).exists()
         if context["can_edit"]:

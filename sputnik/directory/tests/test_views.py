@@ -1,9 +1,10 @@
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from sputnik.core.testing import assert_constant_queries, clients_for
 from sputnik.directory import services
@@ -111,6 +112,22 @@ def test_cards_show_current_and_former_jobs(client, seller, line_a):
     person_card = client.get(f"/persons/{person.pk}/").content.decode()
     assert "Лютик" in person_card.split('data-testid="person-jobs"')[1].split("</ul>")[0]
     assert "31.01.2024" in person_card
+
+
+def test_jobs_split_by_tenure_in_one_read_as_the_current_and_former_filters_do(line_a):
+    org = OrganizationFactory(business_lines=[line_a])
+    today = timezone.localdate()
+    for name, ended in (("Вчера", -1), ("Сегодня", 0), ("Завтра", 1), ("Бессрочно", None)):
+        person = PersonFactory(business_lines=[line_a], last_name=name)
+        end = None if ended is None else today + timedelta(days=ended)
+        services.employment_create(actor=None, person=person, organization=org, ended_on=end)
+    jobs = Employment.objects.filter(organization=org).select_related("person")
+    with CaptureQueriesContext(connection) as queries:
+        current, former = jobs.by_tenure()
+    assert len(queries) == 1
+    assert [j.pk for j in current] == [j.pk for j in jobs.current()]
+    assert [j.pk for j in former] == [j.pk for j in jobs.former()]
+    assert {j.person.last_name for j in former} == {"Вчера", "Сегодня"}
 
 
 def test_contacts_panel_adds_and_removes(client, seller, line_a):
