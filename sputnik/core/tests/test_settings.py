@@ -50,6 +50,16 @@ def test_deploy_check_is_clean_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_web_processes_keep_their_database_connection_on_both_databases(tmp_path):
+    """A new SQLite connection per request parsed the schema again, ran the pragmas and
+    started with a cold page cache: ~6 ms of every request."""
+    show = "from django.conf import settings; print(settings.DATABASES['default']['CONN_MAX_AGE'])"
+    for url in (f"sqlite:///{tmp_path / 'kept.sqlite3'}", "postgres://crm@db.example.com/crm"):
+        result = run_manage("shell", "-c", show, DEBUG="1", DATABASE_URL=url)
+        assert result.returncode == 0, result.stderr
+        assert int(result.stdout.strip().splitlines()[-1]) >= 60
+
+
 def test_argon2_hashes_new_passwords_in_production():
     production = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
     assert production[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
