@@ -438,13 +438,12 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         }
         rows = self.rows(user, planned)
         overdue_when, overdue_order = bounds["overdue"]
-        overdue = self.slice(rows, scope.responsible, overdue_when, overdue_order, 0, SECTION_LIMIT)
+        overdue = self.ids(rows, scope, overdue_when, overdue_order, 0, SECTION_LIMIT)
         # Today and the week as one range: an OR of the two would not be read by index.
         now, tomorrow, week_end = self.moments
         coming_when = Q(due_at__gte=now, due_at__lt=week_end)
-        coming = self.slice(
-            rows, scope.responsible, coming_when, ("due_at", "pk"), 0, SECTION_LIMIT * 2
-        )
+        coming = self.ids(rows, scope, coming_when, ("due_at", "pk"), 0, SECTION_LIMIT * 2)
+        overdue, coming = self.read(rows, overdue, coming)
         self.mark_changeable(user, [*overdue, *coming])
         return {
             "counts": counts,
@@ -467,13 +466,9 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
             raise Http404(_("No such part of the page."))
         condition, order = bounds[key]
         total = self.count(planned, scope, condition)
-        items = self.slice(
-            self.rows(user, planned),
-            scope.responsible,
-            condition,
-            order,
-            offset,
-            offset + SECTION_LIMIT,
+        rows = self.rows(user, planned)
+        [items] = self.read(
+            rows, self.ids(rows, scope, condition, order, offset, offset + SECTION_LIMIT)
         )
         self.mark_changeable(user, items)
         return {
@@ -514,17 +509,21 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         )
 
     @staticmethod
-    def slice(
-        rows, responsible: list[int], condition: Q, order: tuple, start: int, stop: int
-    ) -> list[Interaction]:
-        """Rows `start:stop` in `order`, ids first: they are sorted from the planned-contacts
-        index alone, then only those rows are read whole, with their organisation, persons
-        and deal. A team may have a hundred thousand contacts planned in a week, in one
-        index range per employee: `merged_firsts` reads each employee's first rows only."""
-        chosen = rows.filter(condition)
-        ids = merged_firsts(chosen, "responsible", responsible, order, start, stop)
-        found = {row.pk: row for row in rows.order_by().filter(pk__in=ids)}
-        return [found[pk] for pk in ids if pk in found]
+    def ids(rows, scope: Scope, condition: Q, order: tuple, start: int, stop: int) -> list[int]:
+        """The ids of rows `start:stop` in `order`, sorted from the planned-contacts index
+        alone. A team may have a hundred thousand contacts planned in a week, in one index
+        range per employee: `merged_firsts` reads each employee's first rows only."""
+        return merged_firsts(
+            rows.filter(condition), "responsible", scope.responsible, order, start, stop
+        )
+
+    @staticmethod
+    def read(rows, *sections: list[int]) -> list[list[Interaction]]:
+        """The rows of each section's ids, in its order, with their organisation, persons
+        and deal: every section's in one read."""
+        wanted = [pk for ids in sections for pk in ids]
+        found = {row.pk: row for row in rows.order_by().filter(pk__in=wanted)} if wanted else {}
+        return [[found[pk] for pk in ids if pk in found] for ids in sections]
 
     @staticmethod
     def rows(user, planned):
