@@ -95,8 +95,10 @@ def organization_create(
     lines = _required_lines(business_lines)
     values["attributes"] = _attributes(AttributeTarget.ORGANIZATION, actor, values)
     organization = record_create(Organization, actor=actor, business_lines=lines, **values)
-    contacts_replace(actor=actor, owner=organization, items=contacts)
-    addresses_replace(actor=actor, organization=organization, items=addresses)
+    if contacts:  # a new record has none to replace
+        contacts_replace(actor=actor, owner=organization, items=contacts)
+    if addresses:
+        addresses_replace(actor=actor, organization=organization, items=addresses)
     return organization
 
 
@@ -149,7 +151,8 @@ def person_create(
     lines = _required_lines(business_lines)
     values["attributes"] = _attributes(AttributeTarget.PERSON, actor, values)
     person = record_create(Person, actor=actor, business_lines=lines, **values)
-    contacts_replace(actor=actor, owner=person, items=contacts)
+    if contacts:  # a new record has none to replace
+        contacts_replace(actor=actor, owner=person, items=contacts)
     return person
 
 
