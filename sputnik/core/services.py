@@ -11,7 +11,6 @@ from django.utils import timezone
 from .exceptions import NotVisibleAfterWrite, StaleEdit
 from .models import BackgroundRun, BusinessRecord, RunStatus
 
-
 # Validated by the database's foreign keys alone: the author is the signed-in user (or
 # nobody), and checking that they exist cost a query per field on every write.
 AUTHOR_FIELDS = ("created_by", "updated_by")
