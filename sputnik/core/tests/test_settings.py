@@ -60,6 +60,19 @@ def test_web_processes_keep_their_database_connection_on_both_databases(tmp_path
         assert int(result.stdout.strip().splitlines()[-1]) >= 60
 
 
+def test_sqlite_connections_keep_8_mb_of_pages(tmp_path):
+    """The default 2 MB let one page's reads evict each other (the board's cards, a
+    search's names)."""
+    show = (
+        "from django.db import connection; "
+        "print(connection.cursor().execute('PRAGMA cache_size').fetchone()[0])"
+    )
+    url = f"sqlite:///{tmp_path / 'cached.sqlite3'}"
+    result = run_manage("shell", "-c", show, DEBUG="1", DATABASE_URL=url)
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout.strip().splitlines()[-1]) <= -8192  # negative: KiB
+
+
 def test_argon2_hashes_new_passwords_in_production():
     production = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
     assert production[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
