@@ -113,18 +113,23 @@ def shown_columns(serializer_class, relation: str) -> tuple[str, ...] | None:
     shows: the key for a list of ids, the nested serializer's fields (and the key back to
     the record, which groups them) for nested records; None when it shows something that
     is not a column. A page of fifty organisations otherwise built each of its ~150 related
-    records with every column (dates converted, JSON decoded) to show an id or four."""
-    field = serializer_class().fields[relation]
+    records with every column (dates converted, JSON decoded) to show an id or four.
+    Worked out once per serializer class, from an instance without a request: a serializer
+    whose fields depend on the request must not list its relations through this."""
+    field = serializer_class().fields.get(relation)
     relation_field = serializer_class.Meta.model._meta.get_field(relation)
+    reverse_key = relation_field.one_to_many and relation_field.auto_created
+    if not (relation_field.many_to_many or reverse_key):
+        return None  # say, a generic relation: read whole
     if isinstance(field, serializers.ManyRelatedField):
         return ("pk",)
     if not isinstance(field, serializers.ListSerializer):
-        return None
+        return None  # not shown (read whole, as before), or shown another way
     shown = [child.source for child in field.child.fields.values() if not child.write_only]
     concrete = {f.name for f in relation_field.related_model._meta.concrete_fields}
     if not set(shown) <= concrete:
         return None
-    back = [relation_field.field.name] if relation_field.one_to_many else []
+    back = [relation_field.field.name] if reverse_key else []
     return (*shown, *back)
 
 

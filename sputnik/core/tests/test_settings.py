@@ -60,17 +60,21 @@ def test_web_processes_keep_their_database_connection_on_both_databases(tmp_path
         assert int(result.stdout.strip().splitlines()[-1]) >= 60
 
 
-def test_sqlite_connections_keep_8_mb_of_pages(tmp_path):
+def test_sqlite_connections_keep_8_mb_of_pages_and_cut_their_log_back(tmp_path):
     """The default 2 MB let one page's reads evict each other (the board's cards, a
-    search's names)."""
+    search's names); a connection kept open keeps the write-ahead log, so it is cut back
+    to 64 MB after each checkpoint."""
     show = (
-        "from django.db import connection; "
-        "print(connection.cursor().execute('PRAGMA cache_size').fetchone()[0])"
+        "from django.db import connection; cursor = connection.cursor(); "
+        "print(cursor.execute('PRAGMA cache_size').fetchone()[0], "
+        "cursor.execute('PRAGMA journal_size_limit').fetchone()[0])"
     )
     url = f"sqlite:///{tmp_path / 'cached.sqlite3'}"
     result = run_manage("shell", "-c", show, DEBUG="1", DATABASE_URL=url)
     assert result.returncode == 0, result.stderr
-    assert int(result.stdout.strip().splitlines()[-1]) <= -8192  # negative: KiB
+    pages, log = map(int, result.stdout.strip().splitlines()[-1].split())
+    assert pages <= -8192  # negative: KiB
+    assert 0 < log <= 64 * 1024 * 1024
 
 
 def test_argon2_hashes_new_passwords_in_production():
