@@ -582,3 +582,17 @@ def test_anonymous_callers_and_roles_without_contacts_are_refused(make_user, lin
     assert nobody.get(QUICK).status_code == 403
     assert 'data-testid="nav-my-work"' not in nobody.get("/").text
     assert not Interaction.objects.exists()
+
+
+def test_each_kind_of_contact_has_one_icon_on_every_page(noon, seller, client_org, line_a):
+    """ "My work", the quick form and the timeline draw a kind with the same icon."""
+    plan(seller, client_org, line_a, local(1, 10), kind="letter", subject="Письмо с договором")
+    page = clients_for(seller)[0]
+    work = page.get("/work/").text
+    row = work[work.index("Письмо с договором") - 1500 : work.index("Письмо с договором")]
+    assert '<i class="bi bi-envelope-paper" aria-hidden="true"></i>' in row
+    for icon in ("bi-telephone", "bi-envelope", "bi-people", "bi-printer", "bi-chat-left-text"):
+        assert f'<i class="bi {icon}" aria-hidden="true"></i>' in work  # the quick form's kinds
+    dossier = page.get(f"/organizations/{client_org.pk}/dossier/").text
+    entry = dossier[: dossier.index("Письмо с договором")].rsplit("sp-entry-icon", 1)[1]
+    assert '<i class="bi bi-envelope-paper" aria-hidden="true"></i>' in entry
