@@ -276,17 +276,6 @@ class InteractionKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-# The icon of each kind, wherever a contact is shown (Bootstrap Icons' class names).
-KIND_ICONS = {
-    InteractionKind.CALL: "bi-telephone",
-    InteractionKind.EMAIL: "bi-envelope",
-    InteractionKind.MEETING: "bi-people",
-    InteractionKind.LETTER: "bi-envelope-paper",
-    InteractionKind.FAX: "bi-printer",
-    InteractionKind.OTHER: "bi-chat-left-text",
-}
-
-
 class Direction(models.TextChoices):
     OUTBOUND = "out", _("Outgoing")
     INBOUND = "in", _("Incoming")

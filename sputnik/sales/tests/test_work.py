@@ -16,6 +16,7 @@ from sputnik.directory import services as directory_services
 from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
 from sputnik.sales import context_processors, services, work_views
 from sputnik.sales.models import Deal, Interaction, InteractionResult
+from sputnik.sales.templatetags.sales import KIND_ICONS
 from sputnik.sales.tests.helpers import new_deal
 from sputnik.sales.work_views import SECTION_LIMIT
 
@@ -585,14 +586,17 @@ def test_anonymous_callers_and_roles_without_contacts_are_refused(make_user, lin
 
 
 def test_each_kind_of_contact_has_one_icon_on_every_page(noon, seller, client_org, line_a):
-    """ "My work", the quick form and the timeline draw a kind with the same icon."""
+    """A letter is drawn with the same icon in "my work", the quick form and the timeline,
+    and the quick form offers every kind with its own."""
     plan(seller, client_org, line_a, local(1, 10), kind="letter", subject="Письмо с договором")
+    letter = '<i class="bi bi-envelope-paper" aria-hidden="true"></i>'
     page = clients_for(seller)[0]
     work = page.get("/work/").text
-    row = work[work.index("Письмо с договором") - 1500 : work.index("Письмо с договором")]
-    assert '<i class="bi bi-envelope-paper" aria-hidden="true"></i>' in row
-    for icon in ("bi-telephone", "bi-envelope", "bi-people", "bi-printer", "bi-chat-left-text"):
-        assert f'<i class="bi {icon}" aria-hidden="true"></i>' in work  # the quick form's kinds
+    [row] = [r for r in work.split('data-testid="contact"')[1:] if "Письмо с договором" in r]
+    assert letter in row.split("Письмо с договором")[0]
+    quick = page.get(QUICK).text
+    for icon in KIND_ICONS.values():
+        assert f'<i class="bi {icon}" aria-hidden="true"></i>' in quick
     dossier = page.get(f"/organizations/{client_org.pk}/dossier/").text
     entry = dossier[: dossier.index("Письмо с договором")].rsplit("sp-entry-icon", 1)[1]
-    assert '<i class="bi bi-envelope-paper" aria-hidden="true"></i>' in entry
+    assert letter in entry
