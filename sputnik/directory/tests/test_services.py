@@ -2,6 +2,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sputnik.directory import services
 from sputnik.directory.models import ContactPoint, Employment, Organization
@@ -146,3 +148,24 @@ def test_ogrnip_check_digit_is_the_last_digit_of_the_remainder():
     assert clean_ogrn(f"{body}4") == f"{body}4"
     with pytest.raises(ValidationError):
         clean_ogrn(f"{body}5")
+
+
+def test_a_new_record_given_no_contacts_touches_no_contact_or_address(line_a, make_user):
+    """It has none to replace: creating an organisation or a person without contacts or
+    addresses reads and writes neither table; given some, they are stored."""
+    author = make_user(lines={line_a: "write"})
+    with CaptureQueriesContext(connection) as queries:
+        services.organization_create(actor=author, business_lines=[line_a], short_name="Ромашка")
+        services.person_create(actor=author, business_lines=[line_a], last_name="Иванов")
+    touched = [q["sql"] for q in queries if "directory_contactpoint" in q["sql"]]
+    touched += [q["sql"] for q in queries if "directory_address" in q["sql"]]
+    assert touched == []
+    lutik = services.organization_create(
+        actor=author,
+        business_lines=[line_a],
+        short_name="Лютик",
+        contacts=[{"kind": "email", "value": "Info@Lutik.ru"}],
+        addresses=[{"kind": "legal", "city": "Тверь"}],
+    )
+    assert [c.value for c in lutik.contacts.all()] == ["info@lutik.ru"]
+    assert [a.city for a in lutik.addresses.all()] == ["Тверь"]
