@@ -43,6 +43,19 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
 
 
+def full_name(last_name: str, first_name: str, patronymic: str, username: str) -> str:
+    """An employee's «Фамилия Имя Отчество», or the login when no name is known."""
+    return " ".join(p for p in (last_name, first_name, patronymic) if p) or username
+
+
+def short_name(last_name: str, first_name: str, patronymic: str, username: str) -> str:
+    """An employee's «Фамилия И. О.» (read from a row without making a `User` of it)."""
+    if not last_name:
+        return full_name(last_name, first_name, patronymic, username)
+    initials = " ".join(f"{p[0]}." for p in (first_name, patronymic) if p)
+    return f"{last_name} {initials}".strip()
+
+
 class User(AbstractUser, TimeStamped, Authored, Versioned):
     """An employee: a login with the profile the CRM needs to address and route work."""
 
@@ -124,16 +137,12 @@ class User(AbstractUser, TimeStamped, Authored, Versioned):
     @property
     def full_name(self) -> str:
         """«Фамилия Имя Отчество», or the login when no name is known."""
-        parts = [self.last_name, self.first_name, self.patronymic]
-        return " ".join(p for p in parts if p) or self.username
+        return full_name(self.last_name, self.first_name, self.patronymic, self.username)
 
     @property
     def short_name(self) -> str:
         """«Фамилия И. О.»"""
-        if not self.last_name:
-            return self.full_name
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
-        return f"{self.last_name} {initials}".strip()
+        return short_name(self.last_name, self.first_name, self.patronymic, self.username)
 
     @classmethod
     def access_condition(cls, user, action: str) -> Q:

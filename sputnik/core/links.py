@@ -8,6 +8,7 @@ put in its place afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -26,3 +27,10 @@ def record_url(viewname: str, pk: int) -> str:
     """`reverse(viewname, args=[pk])` for a view that takes one integer id."""
     head, tail = _halves(viewname, get_script_prefix(), get_urlconf())
     return f"{head}{int(pk)}{tail}"
+
+
+def record_urls(viewname: str) -> Callable[[int], str]:
+    """`record_url` for the many rows of one page: the script prefix and URL
+    configuration (thread-local reads, ~15 µs a link) are read once, for the page."""
+    head, tail = _halves(viewname, get_script_prefix(), get_urlconf())
+    return lambda pk: f"{head}{int(pk)}{tail}"

@@ -4,8 +4,11 @@ and, for htmx, the board alone, which other pages embed."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,12 +18,13 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
-from sputnik.access.models import BusinessLine, colleagues
+from sputnik.access.models import BusinessLine, colleagues, short_name
+from sputnik.core import links
 from sputnik.core.exceptions import StaleEdit
-from sputnik.core.models import brief
 from sputnik.core.roles import line_access
 from sputnik.core.services import ensure_visible
 from sputnik.core.views import RestrictedMixin
@@ -33,8 +37,14 @@ from .models import Deal, Interaction, InteractionStatus, Pipeline, Stage, Stage
 CARDS_PER_COLUMN = 25  # the rest of a column opens as a list (its link says how many)
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
 TEMPLATE = "sales/deal_board.html"
+MOVE = "sales:deal_board_move"
 FILTERS = ("responsible", "business_line", "q")
 # Within a column: the nearest expected close first, undated ones last.
+CARD_FIELDS = (
+    *("pk", "version", "name", "stage", "amount", "currency", "expected_close"),
+    *("organization__short_name", "contact_overdue", "movable"),
+)
+NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")  # short_name()'s
 CARD_ORDER = [F("expected_close").asc(nulls_last=True), F("id").desc()]
 
 
@@ -43,6 +53,37 @@ def money(amount: Decimal, currency: str) -> str:
     places = 0 if amount == amount.to_integral_value() else 2
     number = formats.number_format(amount, places, use_l10n=True, force_grouping=True)
     return f"{number}\u00a0{CURRENCY_SIGNS.get(currency, currency)}"
+
+
+@lru_cache(maxsize=4096)
+def short_date(date: datetime.date, language: str) -> str:
+    """A date in the language's short format; many cards share a few dates."""
+    return formats.date_format(date, "SHORT_DATE_FORMAT")
+
+
+def card(row: dict, today: datetime.date, urls: dict[str, Callable[[int], str]]) -> dict:
+    """What a card shows of a deal (a row of `BoardMixin.cards`), as text. The template
+    engine resolves `deal.x` on a model by trying `deal["x"]` first and catching the
+    error, then through descriptors and related records; a board of 125 cards spent two
+    thirds of its time in such lookups and in filters, and a third of the rest making
+    models of the rows. Finished values in a dict draw the same cards three times faster."""
+    pk, close, amount = row["pk"], row["expected_close"], row["amount"]
+    return {
+        "pk": pk,
+        "version": row["version"],
+        "name": row["name"],
+        "url": urls["deal"](pk),
+        "move_url": urls["move"](pk),
+        "movable": row["movable"],
+        "organization": row["organization__short_name"],
+        "responsible": short_name(*(row[f"responsible__{n}"] for n in NAME_FIELDS))
+        if row["responsible__username"]
+        else "",
+        "amount": money(amount, row["currency"]) if amount is not None else "",
+        "close": short_date(close, get_language()) if close else "",
+        "close_passed": close is not None and close < today,
+        "contact_overdue": row["contact_overdue"],
+    }
 
 
 def lacks(deal: Deal, name: str) -> bool:
@@ -56,7 +97,7 @@ class Column:
     """A stage on the board: its first cards, how many there are and what they sum to."""
 
     stage: Stage
-    cards: list[Deal] = field(default_factory=list)
+    cards: list[dict] = field(default_factory=list)
     count: int = 0
     totals: list[str] = field(default_factory=list)
     list_url: str = ""
@@ -134,14 +175,14 @@ class BoardMixin(RestrictedMixin):
         deals = DealFilter(self.list_filter(given), queryset=in_pipeline).qs
         columns = {s.pk: Column(s, list_url=self.list_url(pipeline, given, s)) for s in stages}
         count_and_sum(columns, deals)
+        today = timezone.localdate()
+        urls = {"deal": links.record_urls("sales:deal"), "move": links.record_urls(MOVE)}
         for deal in self.cards(deals, [s for s in stages if not s.is_closed]):
-            deal.amount_label = money(deal.amount, deal.currency) if deal.amount is not None else ""
-            columns[deal.stage_id].cards.append(deal)
+            columns[deal["stage"]].cards.append(card(deal, today, urls))
         return {
             "columns": [columns[s.pk] for s in stages if not s.is_closed],
             "zones": [s for s in stages if s.is_closed],
             "responsibles": self.responsibles(),
-            "today": timezone.localdate(),
         }
 
     def responsibles(self):
@@ -149,12 +190,12 @@ class BoardMixin(RestrictedMixin):
         (Reading the responsible of every open deal instead took 0.5 s at 500,000 deals.)"""
         return colleagues(self.request.user)
 
-    def cards(self, deals, stages: list[Stage]) -> list[Deal]:
+    def cards(self, deals, stages: list[Stage]):
         """At most CARDS_PER_COLUMN deals of each open stage, each knowing whether it has
         an overdue planned contact and whether the user may move it. Each column's ids
         come from its own short index scan (`deal_board_column`); only those cards are
-        then read whole — ranking every open deal of the pipeline in one query would
-        join and annotate them all first."""
+        then read — ranking every open deal of the pipeline in one query would join and
+        annotate them all first. Rows, not models: see `card()`."""
         ids = []
         for stage in stages:
             column = deals.filter(stage=stage).order_by(*CARD_ORDER)
@@ -165,9 +206,10 @@ class BoardMixin(RestrictedMixin):
         )
         movable = Deal.objects.restrict(user, "change").filter(pk=OuterRef("pk"))
         return (
-            brief(Deal.objects.filter(pk__in=ids), "organization", "responsible")
+            Deal.objects.filter(pk__in=ids)
             .annotate(contact_overdue=Exists(overdue), movable=Exists(movable))
             .order_by("stage_id", *CARD_ORDER)
+            .values(*CARD_FIELDS, *(f"responsible__{name}" for name in NAME_FIELDS))
         )
 
     def list_url(self, pipeline, given: dict[str, str], stage: Stage | None = None) -> str:
