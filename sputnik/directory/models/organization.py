@@ -107,7 +107,15 @@ class Organization(BusinessRecord):
                 fields=["inn", "kpp"], condition=~Q(inn=""), name="organization_unique_inn_kpp"
             )
         ]
-        indexes = [models.Index(fields=["short_name", "id"], name="organization_name")]
+        indexes = [
+            models.Index(fields=["short_name", "id"], name="organization_name"),
+            # The clients (or prospects …) of an industry, in the lists' order: the common
+            # dynamic list and filter, counted and paged from the index instead of reading
+            # every organisation of the industry and sorting the matches.
+            models.Index(
+                fields=["industry", "status", "short_name", "id"], name="organization_industry"
+            ),
+        ]
 
     def __str__(self):
         return self.short_name
