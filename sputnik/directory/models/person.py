@@ -28,6 +28,7 @@ class Person(BusinessRecord):
     """A contact person; may work in several organisations at once and over time."""
 
     line_field = "business_lines"
+    BRIEF_FIELDS = ("last_name", "first_name", "patronymic")  # `full_name`, for `brief()`
     # What people edit on the form and through the API.
     EDITABLE_FIELDS = [
         "last_name",
