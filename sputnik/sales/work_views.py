@@ -46,6 +46,8 @@ CHANGED = "sp-interactions-changed"
 TIMELINE_CHANGED = "sp-timeline-changed"  # the dossier's timeline listens to it
 ROW = "row"  # the quick form answers inside a row of "my work", not as a card
 SECTION_LIMIT = 20  # rows per section at first; "show more" fetches as many again
+# What a row shows of its deal (its name and stage); the rest of the deal is not read.
+DEAL_SHOWN = ("name", "stage__name", "stage__outcome")
 # Counts stop here ("999+"): a backlog beyond it needs no exact figure, and counting it
 # would read every planned contact of a team.
 COUNT_CAP = 999
@@ -590,9 +592,10 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
     @staticmethod
     def rows(user, planned):
         # A contact may name a person or deal of another line: only visible ones are shown.
+        persons = Person.objects.restrict(user).only(*Person.BRIEF_FIELDS)
+        deals = Deal.objects.restrict(user).select_related("stage").only(*DEAL_SHOWN)
         return brief(planned, "organization", "responsible").prefetch_related(
-            listed("persons", queryset=Person.objects.restrict(user)),
-            Prefetch("deal", queryset=Deal.objects.restrict(user).select_related("stage")),
+            listed("persons", queryset=persons), Prefetch("deal", queryset=deals)
         )
 
     @staticmethod
