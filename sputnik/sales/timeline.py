@@ -34,7 +34,11 @@ class InteractionSource(QuerySetSource):
     at_field = "occurred_at"  # indexed with the organisation: interaction_timeline
 
     def rows(self, record, user):
-        persons = Person.objects.restrict(user).order_by("last_name", "first_name", "pk")
+        persons = (
+            Person.objects.restrict(user)
+            .only(*Person.BRIEF_FIELDS)
+            .order_by("last_name", "first_name", "pk")
+        )
         # A contact's deal is named only to those who may see the deal.
         deal_visible = Exists(Deal.objects.restrict(user).filter(pk=OuterRef("deal_id")))
         return (
