@@ -120,9 +120,6 @@ class OrganizationListView(
         return context
 
 
-PHONE_KINDS = (ContactKind.PHONE, ContactKind.FAX)
-
-
 def organization_rows(organizations, undesirable: dict) -> list[dict]:
     """What the list shows of each organisation, as text and finished cells: the
     template engine reaches into a model an order of magnitude slower than into a dict
@@ -416,6 +413,9 @@ class PersonListView(SelectionMixin, CustomColumnsMixin, ObjectListView):
         context["undesirable"] = undesirable_entries(job.organization for job in jobs)
         context["rows"] = person_rows(context["object_list"], context["undesirable"])
         return context
+
+
+PHONE_KINDS = (ContactKind.PHONE, ContactKind.FAX)  # shown as phone numbers
 
 
 def person_rows(persons, undesirable: dict) -> list[dict]:

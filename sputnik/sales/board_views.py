@@ -39,12 +39,13 @@ CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
 TEMPLATE = "sales/deal_board.html"
 MOVE = "sales:deal_board_move"
 FILTERS = ("responsible", "business_line", "q")
-# Within a column: the nearest expected close first, undated ones last.
+# What a card reads of its deal (`card()`), and of its responsible: short_name()'s fields.
 CARD_FIELDS = (
     *("pk", "version", "name", "stage", "amount", "currency", "expected_close"),
     *("organization__short_name", "contact_overdue", "movable"),
 )
-NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")  # short_name()'s
+NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")
+# Within a column: the nearest expected close first, undated ones last.
 CARD_ORDER = [F("expected_close").asc(nulls_last=True), F("id").desc()]
 
 
