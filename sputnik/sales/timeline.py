@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sputnik.core.extensions import Panel, QuerySetSource, register_panel, register_source
+from sputnik.core.links import record_url
 from sputnik.core.models import brief
 from sputnik.core.roles import line_access
 from sputnik.directory.models import Person
 
 from .models import Deal, Interaction, InteractionStatus, StageChange
+from .templatetags.sales import kind_icon
 
 ORGANIZATION = "directory.Organization"
 
@@ -48,6 +50,29 @@ class InteractionSource(QuerySetSource):
             .select_related("result")
             .prefetch_related(Prefetch("persons", queryset=persons, to_attr="shown_persons"))
         )
+
+    def shown(self, row: Interaction) -> dict:
+        return {
+            "pk": row.pk,
+            "icon": kind_icon(row.kind),
+            "overdue": row.is_overdue,
+            "kind": row.get_kind_display(),
+            "incoming": row.get_direction_display().lower() if row.direction == "in" else "",
+            "at": formats.date_format(timezone.localtime(row.occurred_at), "SHORT_DATETIME_FORMAT"),
+            "status": row.status,
+            "result": str(row.result) if row.result else "",
+            "subject": row.subject,
+            "responsible": row.responsible.short_name,
+            "persons": [
+                {"name": person.short_name, "url": record_url("directory:person_detail", person.pk)}
+                for person in row.shown_persons
+            ],
+            "deal": {"name": row.deal.name, "url": record_url("sales:deal", row.deal_id)}
+            if row.deal_visible
+            else None,
+            "minutes": row.duration_minutes,
+            "notes": row.notes,
+        }
 
 
 class StageChangeSource(QuerySetSource):
