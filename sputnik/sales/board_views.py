@@ -173,7 +173,11 @@ class BoardMixin(RestrictedMixin):
         stages = list(pipeline.stages.all())
         visible = Deal.objects.restrict(user, "view")
         in_pipeline = visible.filter(pipeline=pipeline, closed_at__isnull=True)
-        deals = DealFilter(self.list_filter(given), queryset=in_pipeline).qs
+        # The filter set only for a filter: building one costs a few ms (django-filter
+        # copies every filter), and an empty one leaves the deals as they are.
+        deals = (
+            DealFilter(self.list_filter(given), queryset=in_pipeline).qs if given else in_pipeline
+        )
         columns = {s.pk: Column(s, list_url=self.list_url(pipeline, given, s)) for s in stages}
         count_and_sum(columns, deals)
         today = timezone.localdate()
