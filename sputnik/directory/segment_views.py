@@ -68,12 +68,13 @@ class SegmentDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         segment, user = self.object, self.request.user
-        members = segment_members(user, segment)
+        built = {}  # the filter sets that find the members also describe the criteria
+        members = segment_members(user, segment, built=built)
         paginator = CappedPaginator(members, MEMBERS_PAGE)
         context["page_obj"] = paginator.get_page(self.request.GET.get("page"))
         context["open_url"] = f"{reverse(LIST_PAGES[segment.kind])}?segment={segment.pk}"
         context["criteria_url"] = reverse("directory:segment_criteria", args=[segment.pk])
-        context["criteria_groups"] = describe(user, segment.kind, segment.criteria)
+        context["criteria_groups"] = describe(user, segment.kind, segment.criteria, built=built)
         context["can_edit"] = (
             Segment.objects.restrict(user, "change").filter(pk=segment.pk).exists()
         )

@@ -54,13 +54,30 @@ def visible_records(user, kind: str, only: int | None = None) -> QuerySet:
     return records if only is None else records.filter(pk=only)
 
 
-def matching(user, kind: str, criteria: dict, *, depth: int = 0, only: int | None = None):
-    """The FilterSet of `kind` bound to one group of parameters over what `user` sees."""
+def matching(
+    user,
+    kind: str,
+    criteria: dict,
+    *,
+    depth: int = 0,
+    only: int | None = None,
+    built: dict | None = None,
+):
+    """The FilterSet of `kind` bound to one group of parameters over what `user` sees.
+    `built`: the filter sets one page has built already, by what they were built from —
+    a list's page both filters by its criteria and describes them, and a filter set
+    costs ~10 ms to build and check."""
+    key = (kind, repr(sorted(criteria.items())) if criteria else "", depth, only)
+    if built is not None and key in built:
+        return built[key]
     request = SimpleNamespace(user=user, segment_depth=depth)
     queryset = visible_records(user, kind, only)
-    return filterset_of(kind)(
+    filterset = filterset_of(kind)(
         as_data(criteria) if criteria else None, queryset=queryset, request=request
     )
+    if built is not None:
+        built[key] = filterset
+    return filterset
 
 
 def criteria_errors(user, kind: str, criteria: dict) -> list[str]:
@@ -80,7 +97,13 @@ def criteria_errors(user, kind: str, criteria: dict) -> list[str]:
 
 
 def matching_records(
-    user, kind: str, criteria: dict, *, depth: int = 0, only: int | None = None
+    user,
+    kind: str,
+    criteria: dict,
+    *,
+    depth: int = 0,
+    only: int | None = None,
+    built: dict | None = None,
 ) -> QuerySet:
     """Records `user` sees that match the criteria (none when they are not valid)."""
     visible = visible_records(user, kind, only)
@@ -89,7 +112,9 @@ def matching_records(
         return visible.none()
     if not all(groups):
         return visible  # a group without conditions: every record
-    filtersets = [matching(user, kind, group, depth=depth, only=only) for group in groups]
+    filtersets = [
+        matching(user, kind, group, depth=depth, only=only, built=built) for group in groups
+    ]
     if not all(f.is_valid() for f in filtersets):
         return visible.none()
     if len(filtersets) == 1:
@@ -100,22 +125,29 @@ def matching_records(
     return visible.filter(condition)
 
 
-def segment_members(user, segment: Segment, *, depth: int = 0, only: int | None = None) -> QuerySet:
-    """The list's members that `user` may see (with `only`: that record, if a member)."""
+def segment_members(
+    user, segment: Segment, *, depth: int = 0, only: int | None = None, built: dict | None = None
+) -> QuerySet:
+    """The list's members that `user` may see (with `only`: that record, if a member);
+    `built` as for `matching`."""
     visible = visible_records(user, segment.kind, only)
     if depth > MAX_DEPTH:
         return visible.none()
     if not segment.dynamic:
         return visible.filter(segments=segment)
-    return matching_records(user, segment.kind, segment.criteria, depth=depth, only=only)
+    return matching_records(
+        user, segment.kind, segment.criteria, depth=depth, only=only, built=built
+    )
 
 
-def describe(user, kind: str, criteria: dict) -> list[list[tuple[str, str]]]:
+def describe(
+    user, kind: str, criteria: dict, *, built: dict | None = None
+) -> list[list[tuple[str, str]]]:
     """The criteria as a reader sees them: per group, (filter label, values shown as the
-    filter offers them — names, not ids)."""
+    filter offers them — names, not ids); `built` as for `matching`."""
     described = []
     for group in groups_of(criteria):
-        form = matching(user, kind, group).form
+        form = matching(user, kind, group, built=built).form
         rows = []
         for key, value in group.items():
             field = form.fields.get(key)
