@@ -43,15 +43,15 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
 
 
-def full_name(last_name: str, first_name: str, patronymic: str, username: str) -> str:
+def employee_full_name(last_name: str, first_name: str, patronymic: str, username: str) -> str:
     """An employee's «Фамилия Имя Отчество», or the login when no name is known."""
     return " ".join(p for p in (last_name, first_name, patronymic) if p) or username
 
 
-def short_name(last_name: str, first_name: str, patronymic: str, username: str) -> str:
+def employee_short_name(last_name: str, first_name: str, patronymic: str, username: str) -> str:
     """An employee's «Фамилия И. О.» (read from a row without making a `User` of it)."""
     if not last_name:
-        return full_name(last_name, first_name, patronymic, username)
+        return employee_full_name(last_name, first_name, patronymic, username)
     initials = " ".join(f"{p[0]}." for p in (first_name, patronymic) if p)
     return f"{last_name} {initials}".strip()
 
@@ -137,12 +137,12 @@ class User(AbstractUser, TimeStamped, Authored, Versioned):
     @property
     def full_name(self) -> str:
         """«Фамилия Имя Отчество», or the login when no name is known."""
-        return full_name(self.last_name, self.first_name, self.patronymic, self.username)
+        return employee_full_name(self.last_name, self.first_name, self.patronymic, self.username)
 
     @property
     def short_name(self) -> str:
         """«Фамилия И. О.»"""
-        return short_name(self.last_name, self.first_name, self.patronymic, self.username)
+        return employee_short_name(self.last_name, self.first_name, self.patronymic, self.username)
 
     @classmethod
     def access_condition(cls, user, action: str) -> Q:

@@ -64,10 +64,10 @@ def matching(
     built: dict | None = None,
 ):
     """The FilterSet of `kind` bound to one group of parameters over what `user` sees.
-    `built`: the filter sets one page has built already, by what they were built from —
-    a list's page both filters by its criteria and describes them, and a filter set
-    costs ~10 ms to build and check."""
-    key = (kind, repr(sorted(criteria.items())) if criteria else "", depth, only)
+    `built`: the filter sets one request has built already, by what they were built from
+    (never kept beyond the request) — a list's page both filters by its criteria and
+    describes them, and a filter set costs ~10 ms to build."""
+    key = (user.pk, kind, repr(sorted(criteria.items())) if criteria else "", depth, only)
     if built is not None and key in built:
         return built[key]
     request = SimpleNamespace(user=user, segment_depth=depth)

@@ -116,11 +116,11 @@ class OrganizationListView(
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = organization_rows(context["object_list"], context["undesirable"])
+        context["rows"] = organization_list_rows(context["object_list"], context["undesirable"])
         return context
 
 
-def organization_rows(organizations, undesirable: dict) -> list[dict]:
+def organization_list_rows(organizations, undesirable: dict) -> list[dict]:
     """What the list shows of each organisation, as text and finished cells: the
     template engine reaches into a model an order of magnitude slower than into a dict
     (see the board's `card()`), and a page has fifty rows of ten cells."""
@@ -411,15 +411,15 @@ class PersonListView(SelectionMixin, CustomColumnsMixin, ObjectListView):
         context = super().get_context_data(**kwargs)
         jobs = [job for person in context["object_list"] for job in person.current_jobs]
         context["undesirable"] = undesirable_entries(job.organization for job in jobs)
-        context["rows"] = person_rows(context["object_list"], context["undesirable"])
+        context["rows"] = person_list_rows(context["object_list"], context["undesirable"])
         return context
 
 
 PHONE_KINDS = (ContactKind.PHONE, ContactKind.FAX)  # shown as phone numbers
 
 
-def person_rows(persons, undesirable: dict) -> list[dict]:
-    """What the list shows of each person (see `organization_rows`): their current jobs
+def person_list_rows(persons, undesirable: dict) -> list[dict]:
+    """What the list shows of each person (see `organization_list_rows`): their current jobs
     and every phone and e-mail, the jobs' first."""
     url = links.record_urls("directory:person_detail")
     organization_url = links.record_urls("directory:organization_detail")

@@ -17,12 +17,12 @@ from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
-from sputnik.access.models import BusinessLine, colleagues, short_name
+from sputnik.access.models import BusinessLine, colleagues, employee_short_name
 from sputnik.core import links
 from sputnik.core.exceptions import StaleEdit
 from sputnik.core.roles import line_access
@@ -39,7 +39,7 @@ CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
 TEMPLATE = "sales/deal_board.html"
 MOVE = "sales:deal_board_move"
 FILTERS = ("responsible", "business_line", "q")
-# What a card reads of its deal (`card()`), and of its responsible: short_name()'s fields.
+# What a card reads of its deal (`card()`), and of its responsible: the fields of their name.
 CARD_FIELDS = (
     *("pk", "version", "name", "stage", "amount", "currency", "expected_close"),
     *("organization__short_name", "contact_overdue", "movable"),
@@ -57,9 +57,10 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def short_date(date: datetime.date, language: str) -> str:
-    """A date in the language's short format; many cards share a few dates."""
-    return formats.date_format(date, "SHORT_DATE_FORMAT")
+def short_date(date: datetime.date, pattern: str, language: str) -> str:
+    """`date` in `pattern` (the active language's short date format, which the caller
+    reads) — cached under all it depends on: many cards share a few dates."""
+    return dateformat.format(date, pattern)
 
 
 def card(row: dict, today: datetime.date, urls: dict[str, Callable[[int], str]]) -> dict:
@@ -77,11 +78,13 @@ def card(row: dict, today: datetime.date, urls: dict[str, Callable[[int], str]])
         "move_url": urls["move"](pk),
         "movable": row["movable"],
         "organization": row["organization__short_name"],
-        "responsible": short_name(*(row[f"responsible__{n}"] for n in NAME_FIELDS))
+        "responsible": employee_short_name(**{n: row[f"responsible__{n}"] for n in NAME_FIELDS})
         if row["responsible__username"]
         else "",
         "amount": money(amount, row["currency"]) if amount is not None else "",
-        "close": short_date(close, get_language()) if close else "",
+        "close": short_date(close, formats.get_format("SHORT_DATE_FORMAT"), get_language())
+        if close
+        else "",
         "close_passed": close is not None and close < today,
         "contact_overdue": row["contact_overdue"],
     }

@@ -91,7 +91,7 @@ def row_labels() -> dict[str, str]:
     }
 
 
-class Rows:
+class ContactRows:
     """What the rows of "my work" show of each contact, as text: the template engine
     reaches into a model an order of magnitude slower than into a dict (see the board's
     `card()`). The links of a kind differ only in the id: they are made once per page."""
@@ -506,12 +506,12 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         self.mark_changeable(user, [*overdue, *coming])
         today = [i for i in coming if i.due_at < tomorrow][:SECTION_LIMIT]
         upcoming = [i for i in coming if i.due_at >= tomorrow][:SECTION_LIMIT]
-        shown = Rows()
+        rows_of = ContactRows()
         return {
             "counts": counts,
-            "overdue": shown(overdue, SECTION_LOOK["overdue"]["when"]),
-            "today": shown(today, SECTION_LOOK["today"]["when"]),
-            "upcoming": shown(upcoming, SECTION_LOOK["upcoming"]["when"]),
+            "overdue": rows_of(overdue, SECTION_LOOK["overdue"]["when"]),
+            "today": rows_of(today, SECTION_LOOK["today"]["when"]),
+            "upcoming": rows_of(upcoming, SECTION_LOOK["upcoming"]["when"]),
             "show_responsible": self.show_responsible(scope),
             "looks": SECTION_LOOK,
             "labels": row_labels(),
@@ -537,7 +537,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         return {
             "look": SECTION_LOOK[key],
             "key": key,
-            "items": Rows()(items, SECTION_LOOK[key]["when"]),
+            "items": ContactRows()(items, SECTION_LOOK[key]["when"]),
             "labels": row_labels(),
             "shown": offset + len(items),
             "total": total,
