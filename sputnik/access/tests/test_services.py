@@ -156,3 +156,24 @@ def test_notifications_are_marked_read_only_for_their_recipient(make_user):
     mine.refresh_from_db()
     assert mine.read_at is not None
     assert Notification.objects.get(recipient=bob).read_at is None
+
+
+@pytest.mark.parametrize(
+    ("names", "full", "short"),
+    [
+        (("Иванов", "Пётр", "Андреевич", "ivanov"), "Иванов Пётр Андреевич", "Иванов П. А."),
+        (("Иванов", "Пётр", "", "ivanov"), "Иванов Пётр", "Иванов П."),
+        (("Иванов", "", "", "ivanov"), "Иванов", "Иванов"),
+        (("", "Пётр", "", "petr"), "Пётр", "Пётр"),
+        (("", "", "", "login"), "login", "login"),
+    ],
+)
+def test_an_employees_names_from_a_row_are_the_users(names, full, short):
+    """The name functions that rows without a `User` use (the board's cards) give what
+    the `User` properties give."""
+    from sputnik.access.models import User, employee_full_name, employee_short_name
+
+    last, first, patronymic, username = names
+    user = User(last_name=last, first_name=first, patronymic=patronymic, username=username)
+    assert employee_full_name(*names) == user.full_name == full
+    assert employee_short_name(*names) == user.short_name == short

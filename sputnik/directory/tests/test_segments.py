@@ -372,3 +372,34 @@ def test_a_list_without_conditions_holds_everyone_and_shows_its_criteria_by_name
         .text
     )  # the second group still empty
     assert "2 подходят сейчас" in count
+
+
+def test_a_list_page_builds_each_groups_filter_set_once(base, seller, line_a, monkeypatch):
+    """The filter set that finds a dynamic list's members also describes its criteria."""
+    from sputnik.directory import segments
+
+    partners = services.segment_create(
+        actor=seller,
+        name="Партнёры или клиенты",
+        kind="organizations",
+        business_lines=[line_a],
+        dynamic=True,
+        criteria={"any": [{"category": str(base.pk)}, {"status_in": ["client"]}]},
+    )
+    built = []
+    original = segments.filterset_of
+
+    def counting(kind):
+        filterset_class = original(kind)
+
+        def make(*args, **kwargs):
+            built.append(kwargs.get("queryset"))
+            return filterset_class(*args, **kwargs)
+
+        return make
+
+    monkeypatch.setattr(segments, "filterset_of", counting)
+    page = clients_for(seller)[0].get(f"/lists/{partners.pk}/").text
+    assert "Альфа" in page and "Бета" in page and "Партнёр" in page and "Клиент" in page
+    assert "Чужая" not in page
+    assert len(built) == 2  # one per group, not one more per group to describe it
