@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sputnik.core.audit import ACTIONS
 from sputnik.core.filters import (
+    FilterSet,
     ListedChoiceIterator,
     ListedModelChoiceField,
     ModelChoiceFilter,
@@ -77,7 +78,7 @@ class EmployeeFilter(ModelChoiceFilter):
         return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-class BusinessLineFilter(django_filters.FilterSet):
+class BusinessLineFilter(FilterSet):
     q = search_filter()
     is_active = active_filter()
     o = ordering_filter("name", "code")
@@ -91,7 +92,7 @@ class BusinessLineFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__iregex=fragment) | Q(code__iregex=fragment))
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     q = search_filter()
     department = ModelChoiceFilter(
         queryset=Department.objects.all(), label=_("Department"), empty_label=_("All")
@@ -136,7 +137,7 @@ def record_type_label(content_type: ContentType) -> str:
     return capfirst(model._meta.verbose_name_plural) if model else content_type.model
 
 
-class LogEntryFilter(django_filters.FilterSet):
+class LogEntryFilter(FilterSet):
     """Filters of the audit trail: who, what kind of record, which action, when."""
 
     q = django_filters.CharFilter(
@@ -165,7 +166,7 @@ class LogEntryFilter(django_filters.FilterSet):
         self.form.fields["content_type"].label_from_instance = record_type_label
 
 
-class SecurityEventFilter(django_filters.FilterSet):
+class SecurityEventFilter(FilterSet):
     username = django_filters.CharFilter(lookup_expr="icontains", label=_("Login"))
     kind = django_filters.ChoiceFilter(
         choices=SecurityEventKind.choices, label=_("Event"), empty_label=_("All")

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from sputnik.core.filters import ordering_filter, search_filter
+from sputnik.core.filters import FilterSet, ordering_filter, search_filter
 from sputnik.core.views import (
     ObjectCreateView,
     ObjectDetailView,
@@ -35,7 +35,7 @@ def entry_url(entry: BlacklistEntry) -> str:
 # Filters (shared with the API) ------------------------------------------------------
 
 
-class BlacklistFilter(django_filters.FilterSet):
+class BlacklistFilter(FilterSet):
     """Active, removed or all entries; by name or INN; by organisation."""
 
     q = search_filter()

@@ -21,6 +21,7 @@ from drf_spectacular.utils import extend_schema_field
 from sputnik.access.filters import EmployeeFilter
 from sputnik.access.models import BusinessLine
 from sputnik.core.filters import (
+    FilterSet,
     LinkedChoiceFilter,
     ModelChoiceFilter,
     active_filter,
@@ -249,9 +250,7 @@ def _by_organization(definition: AttributeDefinition, organizations):
     return by_name
 
 
-class OrganizationFilter(
-    FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin, django_filters.FilterSet
-):
+class OrganizationFilter(FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin, FilterSet):
     attribute_target = AttributeTarget.ORGANIZATION
 
     q = search_filter()
@@ -364,9 +363,7 @@ class OrganizationFilter(
         )
 
 
-class PersonFilter(
-    FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin, django_filters.FilterSet
-):
+class PersonFilter(FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin, FilterSet):
     attribute_target = AttributeTarget.PERSON
 
     q = search_filter()
@@ -461,7 +458,7 @@ class PersonFilter(
         return queryset
 
 
-class AttributeDefinitionFilter(django_filters.FilterSet):
+class AttributeDefinitionFilter(FilterSet):
     target = django_filters.ChoiceFilter(
         choices=AttributeTarget.choices, label=_("Applies to"), empty_label=_("All")
     )
@@ -475,7 +472,7 @@ class AttributeDefinitionFilter(django_filters.FilterSet):
         fields = ["target", "type", "is_active"]
 
 
-class SegmentListFilter(django_filters.FilterSet):
+class SegmentListFilter(FilterSet):
     q = search_filter()
     kind = django_filters.ChoiceFilter(
         choices=SegmentKind.choices, label=_("Of"), empty_label=_("All")

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from sputnik.access.models import User, lines_with_role
 from sputnik.core.api import RestrictedViewSet, VersionedSerializer
 from sputnik.core.audit import acting_as
+from sputnik.core.filters import FilterSet
 from sputnik.directory.api import AttributesField, VisibleOrganization, VisiblePerson
 from sputnik.directory.models import AttributeTarget
 from sputnik.directory.services import reference_delete
@@ -336,7 +337,7 @@ class VersionInput(serializers.Serializer):
     version = serializers.IntegerField()
 
 
-class InteractionFilter(django_filters.FilterSet):
+class InteractionFilter(FilterSet):
     overdue = django_filters.BooleanFilter(method="by_overdue")
 
     class Meta:

@@ -6,12 +6,18 @@ from django.utils.translation import gettext_lazy as _
 
 from sputnik.access.filters import EmployeeFilter
 from sputnik.access.models import BusinessLine
-from sputnik.core.filters import ModelChoiceFilter, contains, ordering_filter, search_filter
+from sputnik.core.filters import (
+    FilterSet,
+    ModelChoiceFilter,
+    contains,
+    ordering_filter,
+    search_filter,
+)
 
 from .models import Deal, Pipeline, Stage
 
 
-class DealFilter(django_filters.FilterSet):
+class DealFilter(FilterSet):
     q = search_filter()
     pipeline = ModelChoiceFilter(
         queryset=Pipeline.objects.all(), label=_("Pipeline"), empty_label=_("All")
