@@ -18,6 +18,7 @@ from sputnik.core.models import (
     Authored,
     BackgroundRun,
     BusinessRecord,
+    RestrictedManager,
     RestrictedQuerySet,
     TimeStamped,
     Versioned,
@@ -39,7 +40,7 @@ class UserQuerySet(RestrictedQuerySet):
     pass
 
 
-class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
+class UserManager(RestrictedManager, DjangoUserManager.from_queryset(UserQuerySet)):
     pass
 
 

@@ -92,6 +92,41 @@ class RestrictedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(condition)
 
+    @classmethod
+    def as_manager(cls):
+        manager = RestrictedManager.from_queryset(cls)()
+        manager._built_with_as_manager = True
+        return manager
+
+    as_manager.queryset_only = True
+
+
+RESTRICTED = "_restricted_rows"  # on a user object: (model, manager, action) → rows
+
+
+class RestrictedManager(models.Manager):
+    """`Model.objects.restrict(user, action)` built once per user object and action.
+
+    Building the access condition into a query costs 0.1–1 ms (an organisation's lines
+    are an EXISTS over the link table, a job's go through its organisation's), and a
+    page asks for the same rows a dozen times (a dossier: fifteen). The user object
+    lives for one request (or one task) and already keeps what the rows depend on — its
+    line roles and permissions; `forget_line_access()` drops them all when they change.
+    Each caller gets a copy (`.all()`), so what one adds or reads is its own."""
+
+    def restrict(self, user, action: str = "view"):
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.get_queryset().restrict(user, action)
+        kept = getattr(user, RESTRICTED, None)
+        if kept is None:
+            kept = {}
+            setattr(user, RESTRICTED, kept)
+        key = (self.model, self.name, action)
+        rows = kept.get(key)
+        if rows is None:
+            rows = kept[key] = self.get_queryset().restrict(user, action)
+        return rows.all()
+
 
 _LABELS: dict = {}  # a field with fixed choices → {value: label}
 

@@ -74,5 +74,8 @@ def forget_line_access(user) -> None:
     """Drop the cached roles and permissions after the user's access changed."""
     from sputnik.access.snapshot import forget
 
-    user.__dict__.pop("_line_access", None)
+    from .models import RESTRICTED
+
+    for name in ("_line_access", RESTRICTED):
+        user.__dict__.pop(name, None)
     forget(user)

@@ -28,3 +28,34 @@ def test_restrict_refuses_unknown_action(admin_user):
 
     with pytest.raises(ValueError):
         BusinessLine.objects.restrict(admin_user, "steal")
+
+
+@pytest.mark.django_db
+def test_a_users_rows_are_built_once_then_again_after_their_access_changed(
+    make_user, admin_user, line_a, line_b, monkeypatch
+):
+    from sputnik.access import services
+    from sputnik.directory.models import Organization
+    from sputnik.directory.tests.factories import OrganizationFactory
+
+    ours = OrganizationFactory(business_lines=[line_a])
+    theirs = OrganizationFactory(business_lines=[line_b])
+    user = make_user(lines={line_a: LineRole.WRITE})
+    built = []
+    condition = Organization.access_condition.__func__
+
+    def spy(cls, *args):
+        built.append(args[1:])
+        return condition(cls, *args)
+
+    monkeypatch.setattr(Organization, "access_condition", classmethod(spy))
+
+    assert list(Organization.objects.restrict(user)) == [ours]
+    assert not Organization.objects.restrict(user).filter(pk=theirs.pk).exists()
+    assert list(Organization.objects.restrict(user, "change")) == [ours]
+    assert built == [("view",), ("change",)]  # each action's rows built once
+
+    services.membership_set(actor=admin_user, line=line_b, user=user, role=LineRole.READ)
+    assert set(Organization.objects.restrict(user)) == {ours, theirs}
+    assert list(Organization.objects.restrict(user, "change")) == [ours]
+    assert built[2:] == [("view",), ("change",)]
