@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from sputnik.core import names
 from sputnik.core.links import record_url
 from sputnik.core.models import (
     Authored,
@@ -46,15 +47,29 @@ class UserManager(RestrictedManager, DjangoUserManager.from_queryset(UserQuerySe
 
 def employee_full_name(last_name: str, first_name: str, patronymic: str, username: str) -> str:
     """An employee's «Фамилия Имя Отчество», or the login when no name is known."""
-    return " ".join(p for p in (last_name, first_name, patronymic) if p) or username
+    return names.full_name(last_name, first_name, patronymic) or username
 
 
 def employee_short_name(last_name: str, first_name: str, patronymic: str, username: str) -> str:
     """An employee's «Фамилия И. О.» (read from a row without making a `User` of it)."""
     if not last_name:
         return employee_full_name(last_name, first_name, patronymic, username)
-    initials = " ".join(f"{p[0]}." for p in (first_name, patronymic) if p)
-    return f"{last_name} {initials}".strip()
+    return names.short_name(last_name, first_name, patronymic)
+
+
+EMPLOYEE_NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")
+
+
+def employee_name_fields(relation: str) -> list[str]:
+    """What a `values()` read names of the employee `relation`: the fields of the name."""
+    return [f"{relation}__{name}" for name in EMPLOYEE_NAME_FIELDS]
+
+
+def employee_short_name_in(row: dict, relation: str) -> str:
+    """The short name of the employee `relation` in a row read with
+    `employee_name_fields(relation)`; "" when there is none."""
+    names = {name: row[f"{relation}__{name}"] for name in EMPLOYEE_NAME_FIELDS}
+    return employee_short_name(**names) if names["username"] else ""
 
 
 class User(AbstractUser, TimeStamped, Authored, Versioned):

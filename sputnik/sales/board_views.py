@@ -22,7 +22,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
-from sputnik.access.models import BusinessLine, colleagues, employee_short_name
+from sputnik.access.models import (
+    BusinessLine,
+    colleagues,
+    employee_name_fields,
+    employee_short_name_in,
+)
 from sputnik.core import links
 from sputnik.core.exceptions import StaleEdit
 from sputnik.core.roles import line_access
@@ -44,7 +49,6 @@ CARD_FIELDS = (
     *("pk", "version", "name", "stage", "amount", "currency", "expected_close"),
     *("organization__short_name", "contact_overdue", "movable"),
 )
-NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")
 # Within a column: the nearest expected close first, undated ones last.
 CARD_ORDER = [F("expected_close").asc(nulls_last=True), F("id").desc()]
 
@@ -78,9 +82,7 @@ def card(row: dict, today: datetime.date, urls: dict[str, Callable[[int], str]])
         "move_url": urls["move"](pk),
         "movable": row["movable"],
         "organization": row["organization__short_name"],
-        "responsible": employee_short_name(**{n: row[f"responsible__{n}"] for n in NAME_FIELDS})
-        if row["responsible__username"]
-        else "",
+        "responsible": employee_short_name_in(row, "responsible"),
         "amount": money(amount, row["currency"]) if amount is not None else "",
         "close": short_date(close, formats.get_format("SHORT_DATE_FORMAT"), get_language())
         if close
@@ -217,7 +219,7 @@ class BoardMixin(RestrictedMixin):
             Deal.objects.filter(pk__in=ids)
             .annotate(contact_overdue=Exists(overdue), movable=Exists(movable))
             .order_by("stage_id", *CARD_ORDER)
-            .values(*CARD_FIELDS, *(f"responsible__{name}" for name in NAME_FIELDS))
+            .values(*CARD_FIELDS, *employee_name_fields("responsible"))
         )
 
     def list_url(self, pipeline, given: dict[str, str], stage: Stage | None = None) -> str:

@@ -9,12 +9,13 @@ Every list starts from `Interaction.objects.restrict(user)`."""
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Q
+from django.db.models import OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -27,17 +28,22 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from sputnik.access.models import LineMembership, Substitution, User
-from sputnik.core import links
+from sputnik.access.models import (
+    LineMembership,
+    Substitution,
+    User,
+    employee_name_fields,
+    employee_short_name_in,
+)
+from sputnik.core import links, names
 from sputnik.core.exceptions import StaleEdit
-from sputnik.core.models import brief, listed
 from sputnik.core.pagination import Capped, CountOf, capped_count, merged_firsts
 from sputnik.core.roles import LineRole, line_access
 from sputnik.core.services import ensure_visible
 from sputnik.directory.models import Organization, Person
 
 from . import services
-from .models import Deal, Interaction, InteractionStatus
+from .models import Deal, Interaction, InteractionKind, InteractionStatus
 from .templatetags.sales import kind_icon
 from .work_forms import CompleteForm, QuickLogForm
 
@@ -46,8 +52,12 @@ CHANGED = "sp-interactions-changed"
 TIMELINE_CHANGED = "sp-timeline-changed"  # the dossier's timeline listens to it
 ROW = "row"  # the quick form answers inside a row of "my work", not as a card
 SECTION_LIMIT = 20  # rows per section at first; "show more" fetches as many again
-# What a row shows of its deal (its name and stage); the rest of the deal is not read.
-DEAL_SHOWN = ("name", "stage__name", "stage__outcome")
+# What a row reads of its contact (`ContactRows`), and of its deal: its name and stage.
+ROW_FIELDS = (
+    *("pk", "version", "kind", "due_at", "subject", "notes", "business_line_id", "deal_id"),
+    *("organization_id", "organization__short_name", *employee_name_fields("responsible")),
+)
+DEAL_SHOWN = ("pk", "name", "stage__name", "stage__outcome")
 # Counts stop here ("999+"): a backlog beyond it needs no exact figure, and counting it
 # would read every planned contact of a team.
 COUNT_CAP = 999
@@ -92,9 +102,10 @@ def row_labels() -> dict[str, str]:
 
 
 class ContactRows:
-    """What the rows of "my work" show of each contact, as text: the template engine
-    reaches into a model an order of magnitude slower than into a dict (see the board's
-    `card()`). The links of a kind differ only in the id: they are made once per page."""
+    """What the rows of "my work" show of each contact (a row of `WorkView.read`), as
+    text: the template engine reaches into a model an order of magnitude slower than into
+    a dict (see the board's `card()`). The links of a kind differ only in the id: they
+    are made once per page, as are the kinds' names."""
 
     def __init__(self):
         self.organization = links.record_urls("directory:organization_detail")
@@ -102,36 +113,42 @@ class ContactRows:
         self.deal = links.record_urls("sales:deal")
         self.done = links.record_urls("sales:work_done")
         self.cancel = links.record_urls("sales:work_cancel")
+        self.kinds = {value: str(label) for value, label in InteractionKind.choices}
 
-    def __call__(self, items: list[Interaction], when: str) -> list[dict]:
+    def __call__(self, items: list[dict], when: str) -> list[dict]:
         """`when`: what a row says of its time, "time" (today's rows) or "date"."""
         return [self.row(item, when) for item in items]
 
-    def row(self, item: Interaction, when: str) -> dict:
-        due = timezone.localtime(item.due_at)
+    def row(self, item: dict, when: str) -> dict:
+        pk, kind, deal = item["pk"], item["kind"], item["deal"]
+        due = timezone.localtime(item["due_at"])
         if when == "time":
             moment = {"time": formats.time_format(due, "TIME_FORMAT")}
         else:
             moment = {"weekday": formats.date_format(due, "D"), "moment": _moment(due)}
-        deal = item.deal
         return {
-            "pk": item.pk,
-            "version": item.version,
+            "pk": pk,
+            "version": item["version"],
             **moment,
-            "kind": item.get_kind_display(),
-            "icon": kind_icon(item.kind),
-            "organization": item.organization.short_name,
-            "organization_url": self.organization(item.organization_id),
+            "kind": self.kinds.get(kind, kind),
+            "icon": kind_icon(kind),
+            "organization": item["organization__short_name"],
+            "organization_url": self.organization(item["organization_id"]),
             "persons": [
-                {"name": person.short_name, "url": self.person(person.pk)}
-                for person in item.listed_persons
+                {"name": names.short_name(*person[1:]), "url": self.person(person[0])}
+                for person in item["persons"]
             ],
-            "deal": deal and {"name": deal.name, "url": self.deal(deal.pk), "stage": deal.stage},
-            "text": Truncator(item.subject or item.notes).chars(140),
-            "responsible": item.responsible.short_name,
-            "can_change": item.can_change,
-            "done_url": self.done(item.pk),
-            "cancel_url": self.cancel(item.pk),
+            "deal": deal
+            and {
+                "name": deal["name"],
+                "url": self.deal(deal["pk"]),
+                "stage": {"name": deal["stage__name"], "outcome": deal["stage__outcome"]},
+            },
+            "text": Truncator(item["subject"] or item["notes"]).chars(140),
+            "responsible": employee_short_name_in(item, "responsible"),
+            "can_change": item["can_change"],
+            "done_url": self.done(pk),
+            "cancel_url": self.cancel(pk),
         }
 
 
@@ -495,17 +512,15 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         counts = {
             key: self.count(planned, scope, condition) for key, (condition, _) in bounds.items()
         }
-        rows = self.rows(user, planned)
         overdue_when, overdue_order = bounds["overdue"]
-        overdue = self.ids(rows, scope, overdue_when, overdue_order, 0, SECTION_LIMIT)
+        overdue = self.ids(planned, scope, overdue_when, overdue_order, 0, SECTION_LIMIT)
         # Today and the week as one range: an OR of the two would not be read by index.
         now, tomorrow, week_end = self.moments
         coming_when = Q(due_at__gte=now, due_at__lt=week_end)
-        coming = self.ids(rows, scope, coming_when, ("due_at", "pk"), 0, SECTION_LIMIT * 2)
-        overdue, coming = self.read(rows, overdue, coming)
-        self.mark_changeable(user, [*overdue, *coming])
-        today = [i for i in coming if i.due_at < tomorrow][:SECTION_LIMIT]
-        upcoming = [i for i in coming if i.due_at >= tomorrow][:SECTION_LIMIT]
+        coming = self.ids(planned, scope, coming_when, ("due_at", "pk"), 0, SECTION_LIMIT * 2)
+        overdue, coming = self.read(user, planned, overdue, coming)
+        today = [i for i in coming if i["due_at"] < tomorrow][:SECTION_LIMIT]
+        upcoming = [i for i in coming if i["due_at"] >= tomorrow][:SECTION_LIMIT]
         rows_of = ContactRows()
         return {
             "counts": counts,
@@ -529,11 +544,11 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
             raise Http404(_("No such part of the page."))
         condition, order = bounds[key]
         total = self.count(planned, scope, condition)
-        rows = self.rows(user, planned)
         [items] = self.read(
-            rows, self.ids(rows, scope, condition, order, offset, offset + SECTION_LIMIT)
+            user,
+            planned,
+            self.ids(planned, scope, condition, order, offset, offset + SECTION_LIMIT),
         )
-        self.mark_changeable(user, items)
         return {
             "look": SECTION_LOOK[key],
             "key": key,
@@ -582,28 +597,32 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         )
 
     @staticmethod
-    def read(rows, *sections: list[int]) -> list[list[Interaction]]:
-        """The rows of each section's ids, in its order, with their organisation, persons
-        and deal: every section's in one read."""
+    def read(user, planned, *sections: list[int]) -> list[list[dict]]:
+        """The rows of each section's ids, in its order, as values (`ROW_FIELDS`) with
+        their persons, deal and whether the user may change them; every section's in one
+        read of each. A contact may name a person or deal of another line: only visible
+        ones are shown."""
         wanted = [pk for ids in sections for pk in ids]
-        found = {row.pk: row for row in rows.order_by().filter(pk__in=wanted)} if wanted else {}
-        return [[found[pk] for pk in ids if pk in found] for ids in sections]
-
-    @staticmethod
-    def rows(user, planned):
-        # A contact may name a person or deal of another line: only visible ones are shown.
-        persons = Person.objects.restrict(user).only(*Person.BRIEF_FIELDS)
-        deals = Deal.objects.restrict(user).select_related("stage").only(*DEAL_SHOWN)
-        return brief(planned, "organization", "responsible").prefetch_related(
-            listed("persons", queryset=persons), Prefetch("deal", queryset=deals)
-        )
-
-    @staticmethod
-    def mark_changeable(user, items: list[Interaction]) -> None:
+        if not wanted:
+            return [[] for _ in sections]
+        found = {
+            row["pk"]: row for row in planned.order_by().filter(pk__in=wanted).values(*ROW_FIELDS)
+        }
+        persons = defaultdict(list)
+        named = Person.objects.restrict(user).filter(interactions__in=wanted)
+        for person in named.values_list("interactions", "pk", *Person.BRIEF_FIELDS):
+            persons[person[0]].append(person[1:])
+        dealt = {row["deal_id"] for row in found.values()} - {None}
+        deals = Deal.objects.restrict(user).filter(pk__in=dealt).values(*DEAL_SHOWN)
+        deals = {deal["pk"]: deal for deal in deals} if dealt else {}
         writable = line_access(user).line_ids(LineRole.WRITE)
         can_change = user.has_perm("sales.change_interaction")
-        for item in items:
-            item.can_change = can_change and (writable is None or item.business_line_id in writable)
+        for pk, row in found.items():
+            row["persons"] = persons[pk]
+            row["deal"] = deals.get(row["deal_id"])
+            line = row["business_line_id"]
+            row["can_change"] = can_change and (writable is None or line in writable)
+        return [[found[pk] for pk in ids if pk in found] for ids in sections]
 
     @staticmethod
     def show_responsible(scope: Scope) -> bool:

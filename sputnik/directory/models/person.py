@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sputnik.core import names
 from sputnik.core.links import record_url
 from sputnik.core.models import (
     Authored,
@@ -73,13 +74,12 @@ class Person(BusinessRecord):
     @property
     def full_name(self) -> str:
         """«Фамилия Имя Отчество»"""
-        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+        return names.full_name(self.last_name, self.first_name, self.patronymic)
 
     @property
     def short_name(self) -> str:
         """«Фамилия И. О.»"""
-        initials = " ".join(f"{p[0]}." for p in (self.first_name, self.patronymic) if p)
-        return f"{self.last_name} {initials}".strip()
+        return names.short_name(self.last_name, self.first_name, self.patronymic)
 
 
 class DecisionRole(models.TextChoices):
