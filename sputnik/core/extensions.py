@@ -108,12 +108,6 @@ class QuerySetSource:
         """A hook to annotate the page's rows in bulk (a fixed number of queries)."""
         return rows
 
-    def shown(self, row) -> Any:
-        """What the template gets as `item`: the row itself, or for a source whose
-        entries fill a page, a dict of their finished text (the template engine reads a
-        dict an order of magnitude faster than it reaches into a model)."""
-        return row
-
     def keys(self, record, user, *, before: Cursor | None, limit: int) -> list[tuple]:
         # Read along the index alone. In one query with the joins, a planner that expects
         # a handful of rows for the record joins and sorts all of them: 1M, a client with
@@ -127,7 +121,7 @@ class QuerySetSource:
     def entries(self, record, user, keys: list[int]) -> list[Entry]:
         rows = self.prepare(list(self.rows(record, user).filter(pk__in=keys)), user)
         return [
-            Entry(getattr(row, self.at_field), self.kind, row.pk, self.template, self.shown(row))
+            Entry(getattr(row, self.at_field), self.kind, row.pk, self.template, row)
             for row in rows
         ]
 

@@ -5,22 +5,48 @@ same however many rows the organisation has."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Prefetch
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sputnik.core.extensions import Panel, QuerySetSource, register_panel, register_source
+from sputnik.access.models import employee_name_fields, employee_short_name_in
+from sputnik.core import names
+from sputnik.core.extensions import (
+    Entry,
+    Panel,
+    QuerySetSource,
+    register_panel,
+    register_source,
+)
 from sputnik.core.links import record_url
 from sputnik.core.models import brief
 from sputnik.core.roles import line_access
 from sputnik.directory.models import Person
 
-from .models import Deal, Interaction, InteractionStatus, StageChange
+from .models import (
+    Deal,
+    Direction,
+    Interaction,
+    InteractionKind,
+    InteractionStatus,
+    StageChange,
+)
 from .templatetags.sales import kind_icon
 
 ORGANIZATION = "directory.Organization"
+PERSON = "directory:person_detail"
+# What a contact's entry reads (`InteractionSource.shown`).
+ENTRY_FIELDS = (
+    *("pk", "kind", "direction", "status", "occurred_at", "due_at", "subject", "notes"),
+    *("duration_minutes", "result__name", "deal_id", "deal__name", "deal_visible"),
+    *employee_name_fields("responsible"),
+)
+KINDS = dict(InteractionKind.choices)
+DIRECTIONS = dict(Direction.choices)
 
 PANEL_DEALS = 10  # open deals listed beside an organisation; the rest on the deals page
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
@@ -36,43 +62,59 @@ class InteractionSource(QuerySetSource):
     at_field = "occurred_at"  # indexed with the organisation: interaction_timeline
 
     def rows(self, record, user):
-        persons = (
-            Person.objects.restrict(user)
-            .only(*Person.BRIEF_FIELDS)
-            .order_by("last_name", "first_name", "pk")
-        )
+        return Interaction.objects.restrict(user).filter(organization=record)
+
+    def entries(self, record, user, keys: list[int]) -> list[Entry]:
+        """The page's contacts as dicts of their finished text (`contact_entry`), read as
+        values with the persons and the deal the viewer may see: a page holds 25, and the
+        template engine reads a dict an order of magnitude faster than it reaches into a
+        model."""
         # A contact's deal is named only to those who may see the deal.
         deal_visible = Exists(Deal.objects.restrict(user).filter(pk=OuterRef("deal_id")))
-        return (
-            brief(Interaction.objects.restrict(user), "responsible", "deal")
-            .filter(organization=record)
-            .annotate(deal_visible=deal_visible)
-            .select_related("result")
-            .prefetch_related(Prefetch("persons", queryset=persons, to_attr="shown_persons"))
-        )
+        rows = self.rows(record, user).filter(pk__in=keys).annotate(deal_visible=deal_visible)
+        persons = defaultdict(list)
+        named = Person.objects.restrict(user).filter(interactions__in=keys)
+        for person in named.values_list("interactions", "pk", *Person.BRIEF_FIELDS):
+            persons[person[0]].append(person[1:])
+        now = timezone.now()
+        return [
+            Entry(
+                row["occurred_at"],
+                self.kind,
+                row["pk"],
+                self.template,
+                contact_entry(row, persons[row["pk"]], now),
+            )
+            for row in rows.values(*ENTRY_FIELDS)
+        ]
 
-    def shown(self, row: Interaction) -> dict:
-        return {
-            "pk": row.pk,
-            "icon": kind_icon(row.kind),
-            "overdue": row.is_overdue,
-            "kind": row.get_kind_display(),
-            "incoming": row.get_direction_display().lower() if row.direction == "in" else "",
-            "at": formats.date_format(timezone.localtime(row.occurred_at), "SHORT_DATETIME_FORMAT"),
-            "status": row.status,
-            "result": str(row.result) if row.result else "",
-            "subject": row.subject,
-            "responsible": row.responsible.short_name,
-            "persons": [
-                {"name": person.short_name, "url": record_url("directory:person_detail", person.pk)}
-                for person in row.shown_persons
-            ],
-            "deal": {"name": row.deal.name, "url": record_url("sales:deal", row.deal_id)}
-            if row.deal_visible
-            else None,
-            "minutes": row.duration_minutes,
-            "notes": row.notes,
-        }
+
+def contact_entry(row: dict, persons: list[tuple], now) -> dict:
+    """What a contact's entry shows (a row of `ENTRY_FIELDS`; its persons as (pk, *name))."""
+    kind, status, due = row["kind"], row["status"], row["due_at"]
+    return {
+        "pk": row["pk"],
+        "icon": kind_icon(kind),
+        "overdue": status == InteractionStatus.PLANNED and due is not None and due < now,
+        "kind": KINDS.get(kind, kind),
+        "incoming": str(DIRECTIONS[Direction.INBOUND]).lower()
+        if row["direction"] == Direction.INBOUND
+        else "",
+        "at": formats.date_format(timezone.localtime(row["occurred_at"]), "SHORT_DATETIME_FORMAT"),
+        "status": status,
+        "result": row["result__name"] or "",
+        "subject": row["subject"],
+        "responsible": employee_short_name_in(row, "responsible"),
+        "persons": [
+            {"name": names.short_name(*name), "url": record_url(PERSON, pk)}
+            for pk, *name in persons
+        ],
+        "deal": {"name": row["deal__name"], "url": record_url("sales:deal", row["deal_id"])}
+        if row["deal_visible"]
+        else None,
+        "minutes": row["duration_minutes"],
+        "notes": row["notes"],
+    }
 
 
 class StageChangeSource(QuerySetSource):
