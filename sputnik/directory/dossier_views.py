@@ -11,6 +11,7 @@ from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from .templatetags.directory import phone
 from .views import OrganizationCardMixin
 
 PAGE = 25  # timeline entries per page on screen
+PEOPLE = 25  # current and former contact persons on screen; the rest in the persons list
 PRINTED = 200  # the latest entries the print version and the PDF carry
 # Debian's fonts-dejavu-core: Cyrillic glyphs for the PDF, whatever the server's locale.
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -62,15 +64,23 @@ class DossierMixin(OrganizationCardMixin):
         except ValueError as error:
             raise BadRequest(_("This page of the timeline does not exist.")) from error
 
-    def dossier_context(self) -> dict:
-        """The card's extras, the people and the related panels."""
+    def dossier_context(self, people: int | None = None) -> dict:
+        """The card's extras, the people (the first `people` current and former ones, with
+        a link to the rest; None: all) and the related panels."""
         organization, user = self.object, self.request.user
         attach([organization], AttributeTarget.ORGANIZATION, user)
-        people = brief(
-            Employment.objects.restrict(user).filter(organization=organization), "person"
-        )
-        current, former = people.by_tenure()
+        jobs = brief(Employment.objects.restrict(user).filter(organization=organization), "person")
+        if people is None:
+            (current, former), more = jobs.by_tenure(), {}
+        else:
+            current, former, totals = jobs.first_by_tenure(people)
+            more = {
+                "current_more": totals["current"] - len(current),
+                "former_more": totals["former"] - len(former),
+                "people_url": reverse("directory:person_list") + f"?organization={organization.pk}",
+            }
         return {
+            **more,
             "current": job_rows(current),
             "former": job_rows(former),
             "undesirable": is_undesirable(organization=organization),
@@ -120,7 +130,7 @@ class OrganizationDossierView(DossierMixin, ObjectDetailView):
         if self.request.htmx and not self.request.htmx.boosted:
             return context
         organization, user = self.object, self.request.user
-        context.update(self.dossier_context())
+        context.update(self.dossier_context(people=PEOPLE))
         context["kinds"] = [(source.kind, source.label) for source in sources(Organization)]
         context["composer_panels"] = panels(self.request, organization, "composer")
         context["can_edit"] = (

@@ -71,6 +71,44 @@ def test_the_dossier_shows_the_card_the_people_and_the_change_history(organizati
     assert 'data-testid="composer"' in shown
 
 
+def test_a_big_clients_dossier_shows_its_first_people_and_links_to_the_rest(
+    monkeypatch, organization, seller, line_a
+):
+    from sputnik.directory import dossier_views
+
+    monkeypatch.setattr(dossier_views, "PEOPLE", 2)
+    ended = timezone.localdate() - datetime.timedelta(days=1)
+    for name, primary, end in [
+        ("Абрамов", False, None),
+        ("Яковлев", True, None),  # primary: first whatever the name
+        ("Васильев", False, None),
+        ("Гришин", False, ended),
+        ("Аксёнов", False, ended),
+    ]:
+        person = PersonFactory(business_lines=[line_a], last_name=name, first_name="Олег")
+        services.employment_create(
+            actor=seller,
+            person=person,
+            organization=organization,
+            is_primary=primary,
+            ended_on=end,
+        )
+    page = clients_for(seller)[0]
+    people = page.get(url(organization)).text.split('data-testid="dossier-people"')[1]
+    current, former = people.split('data-testid="dossier-former"')
+    shown = re.findall(r'<a href="/persons/\d+/">(\w+) Олег', current)
+    assert shown == ["Яковлев", "Абрамов"]  # 2 of the 4 current, in the jobs' order
+    assert "Ещё 2 текущих контактных лица" in current  # Нынешний, Васильев
+    assert re.findall(r'<a href="/persons/\d+/">(\w+)', former) == ["Аксёнов", "Бывший"]
+    assert "Ещё 1 бывшее контактное лицо" in former  # Гришин
+    assert f'href="/persons/?organization={organization.pk}"' in current
+
+    printed = page.get(url(organization, "print/")).text  # the document lists everyone
+    for name in ("Нынешний", "Васильев", "Абрамов", "Яковлев", "Гришин", "Аксёнов", "Бывший"):
+        assert name in printed
+    assert "Ещё" not in printed
+
+
 def test_another_lines_user_gets_404_and_anonymous_is_sent_to_sign_in(
     organization, make_user, line_b
 ):
