@@ -11,7 +11,6 @@ from django.core.exceptions import BadRequest
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -26,10 +25,9 @@ from .blacklist import is_undesirable
 from .forms import AddressForm, ContactForm
 from .models import AttributeTarget, Employment, Organization
 from .templatetags.directory import phone
-from .views import OrganizationCardMixin
+from .views import PEOPLE, OrganizationCardMixin, first_people
 
 PAGE = 25  # timeline entries per page on screen
-PEOPLE = 25  # current and former contact persons on screen; the rest in the persons list
 PRINTED = 200  # the latest entries the print version and the PDF carry
 # Debian's fonts-dejavu-core: Cyrillic glyphs for the PDF, whatever the server's locale.
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -71,16 +69,12 @@ class DossierMixin(OrganizationCardMixin):
         attach([organization], AttributeTarget.ORGANIZATION, user)
         jobs = brief(Employment.objects.restrict(user).filter(organization=organization), "person")
         if people is None:
-            (current, former), more = jobs.by_tenure(), {}
+            (current, former), shown = jobs.by_tenure(), {}
         else:
-            current, former, totals = jobs.first_by_tenure(people)
-            more = {
-                "current_more": totals["current"] - len(current),
-                "former_more": totals["former"] - len(former),
-                "people_url": reverse("directory:person_list") + f"?organization={organization.pk}",
-            }
+            shown = first_people(jobs, organization, people)
+            current, former = shown["current"], shown["former"]
         return {
-            **more,
+            **shown,
             "current": job_rows(current),
             "former": job_rows(former),
             "undesirable": is_undesirable(organization=organization),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -158,6 +159,24 @@ class OrganizationCardMixin:
         )
 
 
+PEOPLE = 25  # contact persons of each tenure a card shows; the rest in the persons list
+
+
+def first_people(jobs, organization: Organization, limit: int) -> dict:
+    """The first `limit` current and former jobs of `jobs` (`first_by_tenure`), how many
+    more of each there are and the link to all of them: the persons list of the
+    organisation. A big client has hundreds of contact persons."""
+    current, former, totals = jobs.first_by_tenure(limit)
+    return {
+        "current": current,
+        "former": former,
+        "current_more": totals["current"] - len(current),
+        "former_more": totals["former"] - len(former),
+        "former_total": totals["former"],
+        "people_url": reverse("directory:person_list") + f"?organization={organization.pk}",
+    }
+
+
 class OrganizationDetailView(OrganizationCardMixin, ObjectDetailView):
     """The organisation card: details on the left, people in the middle, history right."""
 
@@ -167,8 +186,7 @@ class OrganizationDetailView(OrganizationCardMixin, ObjectDetailView):
         context = super().get_context_data(**kwargs)
         organization, user = self.object, self.request.user
         employments = Employment.objects.restrict(user).filter(organization=organization)
-        employments = employments.select_related("person")
-        context["current"], context["former"] = employments.by_tenure()
+        context.update(first_people(employments.select_related("person"), organization, PEOPLE))
         context["branches"] = Organization.objects.restrict(user).filter(parent=organization)
         context["undesirable"] = is_undesirable(organization=organization)
         context["composer_panels"] = panels(self.request, organization, "composer")
@@ -378,8 +396,7 @@ class EmploymentCreateView(RestrictedMixin, View):
             .filter(organization=organization)
             .select_related("person")
         )
-        current, former = employments.by_tenure()
-        return {"object": organization, "current": current, "former": former}
+        return {"object": organization, **first_people(employments, organization, PEOPLE)}
 
 
 # Persons ----------------------------------------------------------------------------

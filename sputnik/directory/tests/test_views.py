@@ -276,6 +276,31 @@ def test_card_runs_constant_queries(seller, line_a):
     assert_constant_queries(page, f"/organizations/{org.pk}/", grow)
 
 
+def test_a_big_clients_card_shows_its_first_people_and_links_to_the_rest(
+    monkeypatch, seller, line_a
+):
+    from sputnik.directory import views
+
+    monkeypatch.setattr(views, "PEOPLE", 2)
+    org = OrganizationFactory(business_lines=[line_a])
+    ended = timezone.localdate() - timedelta(days=1)
+    for name, end in [("Борисов", None), ("Андреев", None), ("Вешняков", None)] + [
+        (f"Уволенный{n}", ended) for n in range(3)
+    ]:
+        person = PersonFactory(business_lines=[line_a], last_name=name)
+        services.employment_create(actor=None, person=person, organization=org, ended_on=end)
+    card = clients_for(seller)[0].get(f"/organizations/{org.pk}/").text
+    current = card.split('data-testid="current-people"')[1].split("</table>")[0]
+    assert [n for n in ("Андреев", "Борисов", "Вешняков") if n in current] == [
+        "Андреев",
+        "Борисов",
+    ]
+    assert "Ещё 1 текущее контактное лицо" in card
+    assert "3 бывших контакта" in card  # all of them counted, two listed
+    assert "Ещё 1 бывшее контактное лицо" in card
+    assert card.count(f'href="/persons/?organization={org.pk}"') == 2
+
+
 def test_undesirable_organisations_are_flagged_on_list_and_card(
     client, seller, security_officer, line_a
 ):
