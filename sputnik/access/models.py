@@ -68,8 +68,8 @@ def employee_name_fields(relation: str) -> list[str]:
 def employee_short_name_in(row: dict, relation: str) -> str:
     """The short name of the employee `relation` in a row read with
     `employee_name_fields(relation)`; "" when there is none."""
-    names = {name: row[f"{relation}__{name}"] for name in EMPLOYEE_NAME_FIELDS}
-    return employee_short_name(**names) if names["username"] else ""
+    parts = {name: row[f"{relation}__{name}"] for name in EMPLOYEE_NAME_FIELDS}
+    return employee_short_name(**parts) if parts["username"] else ""
 
 
 class User(AbstractUser, TimeStamped, Authored, Versioned):

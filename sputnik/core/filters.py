@@ -1,4 +1,5 @@
-"""Filter building blocks shared by every list: search box, yes/no, dates, sorting."""
+"""Filter building blocks shared by every list: the filter sets' base (`FilterSet`), the
+search box, yes/no, dates, sorting."""
 
 import copy
 import re

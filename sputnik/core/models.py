@@ -112,16 +112,18 @@ class RestrictedManager(models.Manager):
     page asks for the same rows a dozen times (a dossier: fifteen). The user object
     lives for one request (or one task) and already keeps what the rows depend on — its
     line roles and permissions; `forget_line_access()` drops them all when they change.
-    Each caller gets a copy (`.all()`), so what one adds or reads is its own."""
+    Each caller gets a copy (`.all()`), so what one adds or reads is its own. A related
+    manager (`deal.interactions`) starts from one record's rows: it is not kept."""
 
     def restrict(self, user, action: str = "view"):
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        related = getattr(self, "instance", None) is not None or self.name is None
+        if related or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.get_queryset().restrict(user, action)
         kept = getattr(user, RESTRICTED, None)
         if kept is None:
             kept = {}
             setattr(user, RESTRICTED, kept)
-        key = (self.model, self.name, action)
+        key = (self.model, self.name, self._db, action)
         rows = kept.get(key)
         if rows is None:
             rows = kept[key] = self.get_queryset().restrict(user, action)

@@ -25,7 +25,7 @@ from .blacklist import is_undesirable
 from .forms import AddressForm, ContactForm
 from .models import AttributeTarget, Employment, Organization
 from .templatetags.directory import phone
-from .views import PEOPLE, OrganizationCardMixin, first_people
+from .views import PEOPLE_SHOWN, OrganizationCardMixin, first_people
 
 PAGE = 25  # timeline entries per page on screen
 PRINTED = 200  # the latest entries the print version and the PDF carry
@@ -62,16 +62,16 @@ class DossierMixin(OrganizationCardMixin):
         except ValueError as error:
             raise BadRequest(_("This page of the timeline does not exist.")) from error
 
-    def dossier_context(self, people: int | None = None) -> dict:
-        """The card's extras, the people (the first `people` current and former ones, with
-        a link to the rest; None: all) and the related panels."""
+    def dossier_context(self, people_shown: int | None = None) -> dict:
+        """The card's extras, the people (the first `people_shown` current and former
+        ones, with a link to the rest; None: all of them) and the related panels."""
         organization, user = self.object, self.request.user
         attach([organization], AttributeTarget.ORGANIZATION, user)
         jobs = brief(Employment.objects.restrict(user).filter(organization=organization), "person")
-        if people is None:
+        if people_shown is None:
             (current, former), shown = jobs.by_tenure(), {}
         else:
-            shown = first_people(jobs, organization, people)
+            shown = first_people(jobs, organization, people_shown)
             current, former = shown["current"], shown["former"]
         return {
             **shown,
@@ -124,7 +124,7 @@ class OrganizationDossierView(DossierMixin, ObjectDetailView):
         if self.request.htmx and not self.request.htmx.boosted:
             return context
         organization, user = self.object, self.request.user
-        context.update(self.dossier_context(people=PEOPLE))
+        context.update(self.dossier_context(people_shown=PEOPLE_SHOWN))
         context["kinds"] = [(source.kind, source.label) for source in sources(Organization)]
         context["composer_panels"] = panels(self.request, organization, "composer")
         context["can_edit"] = (

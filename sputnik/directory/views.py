@@ -159,7 +159,7 @@ class OrganizationCardMixin:
         )
 
 
-PEOPLE = 25  # contact persons of each tenure a card shows; the rest in the persons list
+PEOPLE_SHOWN = 25  # contact persons of each tenure a card shows; the rest in the persons list
 
 
 def first_people(jobs, organization: Organization, limit: int) -> dict:
@@ -186,7 +186,9 @@ class OrganizationDetailView(OrganizationCardMixin, ObjectDetailView):
         context = super().get_context_data(**kwargs)
         organization, user = self.object, self.request.user
         employments = Employment.objects.restrict(user).filter(organization=organization)
-        context.update(first_people(employments.select_related("person"), organization, PEOPLE))
+        context.update(
+            first_people(employments.select_related("person"), organization, PEOPLE_SHOWN)
+        )
         context["branches"] = Organization.objects.restrict(user).filter(parent=organization)
         context["undesirable"] = is_undesirable(organization=organization)
         context["composer_panels"] = panels(self.request, organization, "composer")
@@ -396,7 +398,7 @@ class EmploymentCreateView(RestrictedMixin, View):
             .filter(organization=organization)
             .select_related("person")
         )
-        return {"object": organization, **first_people(employments, organization, PEOPLE)}
+        return {"object": organization, **first_people(employments, organization, PEOPLE_SHOWN)}
 
 
 # Persons ----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from sputnik.access.models import LineMembership, SecurityEventKind, User
 from sputnik.access.services import notify, security_event_record
-from sputnik.core.models import model_permission
+from sputnik.core.models import RESTRICTED, model_permission
 from sputnik.core.roles import LineAccess, LineRole, line_access
 from sputnik.directory.models import Organization
 
@@ -172,6 +172,7 @@ def _on_their_own(user: User) -> User:
     """The user with the line roles of their own memberships only: what they hold today
     as someone's deputy ends with the substitution, so it does not count."""
     own = copy.copy(user)
+    own.__dict__.pop(RESTRICTED, None)  # rows restricted with the deputy's roles too
     roles = dict(LineMembership.objects.filter(user=user).values_list("line_id", "role"))
     own._line_access = LineAccess(roles=roles, all_lines_role=user.all_lines_role or "")
     return own

@@ -357,6 +357,11 @@ class TransitionRule(Setting):
         return f"{self.result}: {self.from_stage or '*'} → {self.to_stage}"
 
 
+def overdue(status: str, due_at, now) -> bool:
+    """Whether a contact in `status`, due at `due_at`, is overdue at `now`."""
+    return status == InteractionStatus.PLANNED and due_at is not None and due_at < now
+
+
 class Interaction(LineScoped):
     """A call, e-mail, meeting, letter … with a client: planned (with a due time), done
     (with a result) or cancelled. It stays with the organisation, whoever handled it."""
@@ -465,13 +470,7 @@ class Interaction(LineScoped):
 
     @property
     def is_overdue(self) -> bool:
-        from django.utils import timezone
-
-        return (
-            self.status == InteractionStatus.PLANNED
-            and self.due_at is not None
-            and self.due_at < timezone.now()
-        )
+        return overdue(self.status, self.due_at, timezone.now())
 
 
 class SalesProfile(models.Model):

@@ -5,8 +5,6 @@ same however many rows the organisation has."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -14,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from sputnik.access.models import employee_name_fields, employee_short_name_in
-from sputnik.core import names
 from sputnik.core.extensions import (
     Entry,
     Panel,
@@ -25,7 +22,6 @@ from sputnik.core.extensions import (
 from sputnik.core.links import record_url
 from sputnik.core.models import brief
 from sputnik.core.roles import line_access
-from sputnik.directory.models import Person
 
 from .models import (
     Deal,
@@ -34,19 +30,20 @@ from .models import (
     InteractionKind,
     InteractionStatus,
     StageChange,
+    overdue,
 )
+from .rows import contact_persons
 from .templatetags.sales import kind_icon
 
 ORGANIZATION = "directory.Organization"
 PERSON = "directory:person_detail"
-# What a contact's entry reads (`InteractionSource.shown`).
+# What a contact's entry reads (`contact_entry`).
 ENTRY_FIELDS = (
     *("pk", "kind", "direction", "status", "occurred_at", "due_at", "subject", "notes"),
     *("duration_minutes", "result__name", "deal_id", "deal__name", "deal_visible"),
     *employee_name_fields("responsible"),
 )
 KINDS = dict(InteractionKind.choices)
-DIRECTIONS = dict(Direction.choices)
 
 PANEL_DEALS = 10  # open deals listed beside an organisation; the rest on the deals page
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
@@ -72,10 +69,7 @@ class InteractionSource(QuerySetSource):
         # A contact's deal is named only to those who may see the deal.
         deal_visible = Exists(Deal.objects.restrict(user).filter(pk=OuterRef("deal_id")))
         rows = self.rows(record, user).filter(pk__in=keys).annotate(deal_visible=deal_visible)
-        persons = defaultdict(list)
-        named = Person.objects.restrict(user).filter(interactions__in=keys)
-        for person in named.values_list("interactions", "pk", *Person.BRIEF_FIELDS):
-            persons[person[0]].append(person[1:])
+        persons = contact_persons(user, keys)
         now = timezone.now()
         return [
             Entry(
@@ -89,15 +83,16 @@ class InteractionSource(QuerySetSource):
         ]
 
 
-def contact_entry(row: dict, persons: list[tuple], now) -> dict:
-    """What a contact's entry shows (a row of `ENTRY_FIELDS`; its persons as (pk, *name))."""
-    kind, status, due = row["kind"], row["status"], row["due_at"]
+def contact_entry(row: dict, persons: list[tuple[int, str]], now) -> dict:
+    """What a contact's entry shows (a row of `ENTRY_FIELDS`; its persons as (id, short
+    name), `rows.contact_persons`)."""
+    kind, status = row["kind"], row["status"]
     return {
         "pk": row["pk"],
         "icon": kind_icon(kind),
-        "overdue": status == InteractionStatus.PLANNED and due is not None and due < now,
+        "overdue": overdue(status, row["due_at"], now),
         "kind": KINDS.get(kind, kind),
-        "incoming": str(DIRECTIONS[Direction.INBOUND]).lower()
+        "incoming": str(Direction.INBOUND.label).lower()
         if row["direction"] == Direction.INBOUND
         else "",
         "at": formats.date_format(timezone.localtime(row["occurred_at"]), "SHORT_DATETIME_FORMAT"),
@@ -105,10 +100,7 @@ def contact_entry(row: dict, persons: list[tuple], now) -> dict:
         "result": row["result__name"] or "",
         "subject": row["subject"],
         "responsible": employee_short_name_in(row, "responsible"),
-        "persons": [
-            {"name": names.short_name(*name), "url": record_url(PERSON, pk)}
-            for pk, *name in persons
-        ],
+        "persons": [{"name": name, "url": record_url(PERSON, pk)} for pk, name in persons],
         "deal": {"name": row["deal__name"], "url": record_url("sales:deal", row["deal_id"])}
         if row["deal_visible"]
         else None,

@@ -9,7 +9,6 @@ Every list starts from `Interaction.objects.restrict(user)`."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -35,15 +34,16 @@ from sputnik.access.models import (
     employee_name_fields,
     employee_short_name_in,
 )
-from sputnik.core import links, names
+from sputnik.core import links
 from sputnik.core.exceptions import StaleEdit
 from sputnik.core.pagination import Capped, CountOf, capped_count, merged_firsts
 from sputnik.core.roles import LineRole, line_access
 from sputnik.core.services import ensure_visible
-from sputnik.directory.models import Organization, Person
+from sputnik.directory.models import Organization
 
 from . import services
 from .models import Deal, Interaction, InteractionKind, InteractionStatus
+from .rows import contact_persons
 from .templatetags.sales import kind_icon
 from .work_forms import CompleteForm, QuickLogForm
 
@@ -134,10 +134,7 @@ class ContactRows:
             "icon": kind_icon(kind),
             "organization": item["organization__short_name"],
             "organization_url": self.organization(item["organization_id"]),
-            "persons": [
-                {"name": names.short_name(*person[1:]), "url": self.person(person[0])}
-                for person in item["persons"]
-            ],
+            "persons": [{"name": name, "url": self.person(pk)} for pk, name in item["persons"]],
             "deal": deal
             and {
                 "name": deal["name"],
@@ -608,13 +605,10 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
         found = {
             row["pk"]: row for row in planned.order_by().filter(pk__in=wanted).values(*ROW_FIELDS)
         }
-        persons = defaultdict(list)
-        named = Person.objects.restrict(user).filter(interactions__in=wanted)
-        for person in named.values_list("interactions", "pk", *Person.BRIEF_FIELDS):
-            persons[person[0]].append(person[1:])
+        persons = contact_persons(user, wanted)
         dealt = {row["deal_id"] for row in found.values()} - {None}
-        deals = Deal.objects.restrict(user).filter(pk__in=dealt).values(*DEAL_SHOWN)
-        deals = {deal["pk"]: deal for deal in deals} if dealt else {}
+        shown = Deal.objects.restrict(user).filter(pk__in=dealt).values(*DEAL_SHOWN)
+        deals = {deal["pk"]: deal for deal in shown} if dealt else {}
         writable = line_access(user).line_ids(LineRole.WRITE)
         can_change = user.has_perm("sales.change_interaction")
         for pk, row in found.items():

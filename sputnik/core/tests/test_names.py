@@ -15,7 +15,8 @@ from sputnik.directory.models import Person
     ],
 )
 def test_a_persons_names_from_a_row_are_the_models(parts, full, short):
-    """Rows read without a `Person` ("my work") name people as the model does."""
+    """Rows read without a `Person` ("my work", a timeline) name people as a person's
+    page does."""
     last, first, patronymic = parts
     person = Person(last_name=last, first_name=first, patronymic=patronymic)
     assert names.full_name(*parts) == person.full_name == full

@@ -59,3 +59,22 @@ def test_a_users_rows_are_built_once_then_again_after_their_access_changed(
     assert set(Organization.objects.restrict(user)) == {ours, theirs}
     assert list(Organization.objects.restrict(user, "change")) == [ours]
     assert built[2:] == [("view",), ("change",)]
+
+
+@pytest.mark.django_db
+def test_each_caller_gets_rows_of_its_own_and_a_records_related_rows_are_its_own(make_user, line_a):
+    from sputnik.directory import services
+    from sputnik.directory.models import Organization
+    from sputnik.directory.tests.factories import OrganizationFactory, PersonFactory
+
+    user = make_user(lines={line_a: LineRole.WRITE})
+    first = OrganizationFactory(business_lines=[line_a])
+    assert list(Organization.objects.restrict(user)) == [first]  # read, results kept
+    second = OrganizationFactory(business_lines=[line_a])
+    assert set(Organization.objects.restrict(user)) == {first, second}
+
+    for organization, name in ((first, "Первый"), (second, "Второй")):
+        person = PersonFactory(business_lines=[line_a], last_name=name)
+        services.employment_create(actor=None, person=person, organization=organization)
+    assert [job.person.last_name for job in first.employments.restrict(user)] == ["Первый"]
+    assert [job.person.last_name for job in second.employments.restrict(user)] == ["Второй"]

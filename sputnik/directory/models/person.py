@@ -112,8 +112,9 @@ class EmploymentQuerySet(RestrictedQuerySet):
 
     def first_by_tenure(self, limit: int) -> tuple[list, list, dict[str, int]]:
         """The first `limit` current and the first `limit` former jobs, each in the jobs'
-        order, and how many there are ({"current": n, "former": m}) — in one query: a big
-        client has hundreds of contact persons, and a page shows the first of them."""
+        default order (the primary first), and how many there are of each ({"current": n,
+        "former": m}), in one query: a big client has hundreds of contact persons, and a
+        page shows the first of them."""
         today = timezone.localdate()
         ended = ExpressionWrapper(
             Q(ended_on__isnull=False, ended_on__lte=today), output_field=BooleanField()
@@ -122,13 +123,13 @@ class EmploymentQuerySet(RestrictedQuerySet):
         jobs = self.annotate(
             _ended=ended,
             _place=Window(RowNumber(), partition_by=[ended], order_by=order),
-            _of=Window(Count("pk"), partition_by=[ended]),
+            _tenure_total=Window(Count("pk"), partition_by=[ended]),
         )
         current, former, totals = [], [], {"current": 0, "former": 0}
         for job in jobs.filter(_place__lte=limit).order_by("_ended", "_place"):
             key = "former" if job._ended else "current"
             (former if job._ended else current).append(job)
-            totals[key] = job._of
+            totals[key] = job._tenure_total
         return current, former, totals
 
 

@@ -76,7 +76,7 @@ def test_a_big_clients_dossier_shows_its_first_people_and_links_to_the_rest(
 ):
     from sputnik.directory import dossier_views
 
-    monkeypatch.setattr(dossier_views, "PEOPLE", 2)
+    monkeypatch.setattr(dossier_views, "PEOPLE_SHOWN", 2)
     ended = timezone.localdate() - datetime.timedelta(days=1)
     for name, primary, end in [
         ("Абрамов", False, None),

@@ -281,7 +281,7 @@ def test_a_big_clients_card_shows_its_first_people_and_links_to_the_rest(
 ):
     from sputnik.directory import views
 
-    monkeypatch.setattr(views, "PEOPLE", 2)
+    monkeypatch.setattr(views, "PEOPLE_SHOWN", 2)
     org = OrganizationFactory(business_lines=[line_a])
     ended = timezone.localdate() - timedelta(days=1)
     for name, end in [("Борисов", None), ("Андреев", None), ("Вешняков", None)] + [

@@ -190,6 +190,8 @@ def test_a_deputys_passing_access_does_not_count_for_the_target(make_user, peopl
         starts_on=today,
         ends_on=today,
     )
+    # Today Bob may change it as the consultant's deputy (his rows restricted so, and kept).
+    assert book["org_b"] in Organization.objects.restrict(people["bob"], "change")
     plan = handover_plan(actor=people["head"], source=people["alice"], target=people["bob"])
     assert book["org_b"] in [row for row, _ in plan.part("organization").staying]
 

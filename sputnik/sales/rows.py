@@ -1,0 +1,19 @@
+"""What pages of many contacts read of them besides their own row: the persons they
+name, as `values()` rows rather than models ("my work", a dossier's timeline)."""
+
+from collections import defaultdict
+
+from sputnik.core import names
+from sputnik.directory.models import Person
+
+
+def contact_persons(user, contacts: list[int]) -> dict[int, list[tuple[int, str]]]:
+    """For each of the contacts (ids), the persons it names that `user` may see, as
+    (id, short name), in the persons' order; one query."""
+    named = defaultdict(list)
+    persons = Person.objects.restrict(user).filter(interactions__in=contacts)
+    for contact, pk, last_name, first_name, patronymic in persons.values_list(
+        "interactions", "pk", "last_name", "first_name", "patronymic"
+    ):
+        named[contact].append((pk, names.short_name(last_name, first_name, patronymic)))
+    return named
