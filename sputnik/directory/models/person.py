@@ -1,8 +1,7 @@
 """Contact persons and their employment in organisations (DIR-2)."""
 
 from django.db import models
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,28 +108,6 @@ class EmploymentQuerySet(RestrictedQuerySet):
             ended = job.ended_on is not None and job.ended_on <= today
             (former if ended else current).append(job)
         return current, former
-
-    def first_by_tenure(self, limit: int) -> tuple[list, list, dict[str, int]]:
-        """The first `limit` current and the first `limit` former jobs, each in the jobs'
-        default order (the primary first), and how many there are of each ({"current": n,
-        "former": m}), in one query: a big client has hundreds of contact persons, and a
-        page shows the first of them."""
-        today = timezone.localdate()
-        ended = ExpressionWrapper(
-            Q(ended_on__isnull=False, ended_on__lte=today), output_field=BooleanField()
-        )
-        order = self.model._meta.ordering
-        jobs = self.annotate(
-            _ended=ended,
-            _place=Window(RowNumber(), partition_by=[ended], order_by=order),
-            _tenure_total=Window(Count("pk"), partition_by=[ended]),
-        )
-        current, former, totals = [], [], {"current": 0, "former": 0}
-        for job in jobs.filter(_place__lte=limit).order_by("_ended", "_place"):
-            key = "former" if job._ended else "current"
-            (former if job._ended else current).append(job)
-            totals[key] = job._tenure_total
-        return current, former, totals
 
 
 class Employment(TimeStamped, Authored, Versioned):
