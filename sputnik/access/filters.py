@@ -22,6 +22,7 @@ from sputnik.core.filters import (
 )
 
 from .models import (
+    EMPLOYEE_NAME_FIELDS,
     BusinessLine,
     Department,
     RoleCode,
@@ -31,7 +32,7 @@ from .models import (
     colleagues,
 )
 
-NAME_FIELDS = ("id", "username", "last_name", "first_name", "patronymic")
+NAME_FIELDS = ("id", *EMPLOYEE_NAME_FIELDS)
 
 
 class OfferedChoiceIterator(ListedChoiceIterator):

@@ -57,6 +57,8 @@ def employee_short_name(last_name: str, first_name: str, patronymic: str, userna
     return names.short_name(last_name, first_name, patronymic)
 
 
+# What names an employee on other records' pages (`User.BRIEF_FIELDS`, `brief()`) and in
+# rows read with `values()`: `full_name`, `short_name`.
 EMPLOYEE_NAME_FIELDS = ("last_name", "first_name", "patronymic", "username")
 
 
@@ -75,8 +77,7 @@ def employee_short_name_in(row: dict, relation: str) -> str:
 class User(AbstractUser, TimeStamped, Authored, Versioned):
     """An employee: a login with the profile the CRM needs to address and route work."""
 
-    # What names them on other records' pages (`brief()`): `full_name`, `short_name`.
-    BRIEF_FIELDS = ("username", "last_name", "first_name", "patronymic")
+    BRIEF_FIELDS = EMPLOYEE_NAME_FIELDS
 
     # What an administrator edits on the employee form and through the API.
     ADMINISTERED_FIELDS = [

@@ -6,6 +6,14 @@ from collections import defaultdict
 from sputnik.core import names
 from sputnik.directory.models import Person
 
+from .models import InteractionKind
+
+
+def kind_names() -> dict[str, str]:
+    """The kinds of contact by value, named in the active language (once per page: a
+    lazy label is translated again each time it is shown)."""
+    return {value: str(label) for value, label in InteractionKind.choices}
+
 
 def contact_persons(user, contacts: list[int]) -> dict[int, list[tuple[int, str]]]:
     """For each of the contacts (ids), the persons it names that `user` may see, as

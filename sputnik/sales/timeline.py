@@ -27,12 +27,11 @@ from .models import (
     Deal,
     Direction,
     Interaction,
-    InteractionKind,
     InteractionStatus,
     StageChange,
     overdue,
 )
-from .rows import contact_persons
+from .rows import contact_persons, kind_names
 from .templatetags.sales import kind_icon
 
 ORGANIZATION = "directory.Organization"
@@ -43,7 +42,6 @@ ENTRY_FIELDS = (
     *("duration_minutes", "result__name", "deal_id", "deal__name", "deal_visible"),
     *employee_name_fields("responsible"),
 )
-KINDS = dict(InteractionKind.choices)
 
 PANEL_DEALS = 10  # open deals listed beside an organisation; the rest on the deals page
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
@@ -70,28 +68,28 @@ class InteractionSource(QuerySetSource):
         deal_visible = Exists(Deal.objects.restrict(user).filter(pk=OuterRef("deal_id")))
         rows = self.rows(record, user).filter(pk__in=keys).annotate(deal_visible=deal_visible)
         persons = contact_persons(user, keys)
-        now = timezone.now()
+        now, kinds = timezone.now(), kind_names()
         return [
             Entry(
                 row["occurred_at"],
                 self.kind,
                 row["pk"],
                 self.template,
-                contact_entry(row, persons[row["pk"]], now),
+                contact_entry(row, persons[row["pk"]], now, kinds),
             )
             for row in rows.values(*ENTRY_FIELDS)
         ]
 
 
-def contact_entry(row: dict, persons: list[tuple[int, str]], now) -> dict:
+def contact_entry(row: dict, persons: list[tuple[int, str]], now, kinds: dict) -> dict:
     """What a contact's entry shows (a row of `ENTRY_FIELDS`; its persons as (id, short
-    name), `rows.contact_persons`)."""
+    name), `rows.contact_persons`; the kinds' names, `rows.kind_names`)."""
     kind, status = row["kind"], row["status"]
     return {
         "pk": row["pk"],
         "icon": kind_icon(kind),
         "overdue": overdue(status, row["due_at"], now),
-        "kind": KINDS.get(kind, kind),
+        "kind": kinds.get(kind, kind),
         "incoming": str(Direction.INBOUND.label).lower()
         if row["direction"] == Direction.INBOUND
         else "",

@@ -42,8 +42,8 @@ from sputnik.core.services import ensure_visible
 from sputnik.directory.models import Organization
 
 from . import services
-from .models import Deal, Interaction, InteractionKind, InteractionStatus
-from .rows import contact_persons
+from .models import Deal, Interaction, InteractionStatus
+from .rows import contact_persons, kind_names
 from .templatetags.sales import kind_icon
 from .work_forms import CompleteForm, QuickLogForm
 
@@ -113,7 +113,7 @@ class ContactRows:
         self.deal = links.record_urls("sales:deal")
         self.done = links.record_urls("sales:work_done")
         self.cancel = links.record_urls("sales:work_cancel")
-        self.kinds = {value: str(label) for value, label in InteractionKind.choices}
+        self.kinds = kind_names()
 
     def __call__(self, items: list[dict], when: str) -> list[dict]:
         """`when`: what a row says of its time, "time" (today's rows) or "date"."""

@@ -42,18 +42,23 @@ def names(queryset):
     return sorted(str(record) for record in queryset)
 
 
+def dynamic_list(owner, line, name: str, criteria: dict):
+    """A dynamic list of organisations of `owner`'s, on `line`."""
+    return services.segment_create(
+        actor=owner,
+        name=name,
+        kind="organizations",
+        business_lines=[line],
+        dynamic=True,
+        criteria=criteria,
+    )
+
+
 def test_dynamic_list_over_an_attribute_and_a_category_follows_the_base(base, seller, line_a):
     from sputnik.directory.segments import segment_members
 
     criteria = {"attr_staff_min": "100", "category": str(base.pk)}
-    segment = services.segment_create(
-        actor=seller,
-        name="Крупные партнёры",
-        kind="organizations",
-        business_lines=[line_a],
-        dynamic=True,
-        criteria=criteria,
-    )
+    segment = dynamic_list(seller, line_a, "Крупные партнёры", criteria)
     assert names(segment_members(seller, segment)) == ["Альфа"]  # never another line's
     OrganizationFactory(
         business_lines=[line_a], short_name="Дельта", attributes={"staff": 300}
@@ -70,14 +75,7 @@ def test_bad_criteria_are_refused_with_the_reason(base, seller, line_a):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
-        services.segment_create(
-            actor=seller,
-            name="Ошибка",
-            kind="organizations",
-            business_lines=[line_a],
-            dynamic=True,
-            criteria={"status": "nonsense"},
-        )
+        dynamic_list(seller, line_a, "Ошибка", {"status": "nonsense"})
     assert "status" in refused.value.message_dict["criteria"][0]
 
 
@@ -240,14 +238,7 @@ def test_criteria_groups_empty_values_in_and_positions(base, seller, line_a):
             {"attr_staff_empty": "true", "status_in": ["client", "former"]},
         ]
     }
-    segment = services.segment_create(
-        actor=seller,
-        name="Смесь",
-        kind="organizations",
-        business_lines=[line_a],
-        dynamic=True,
-        criteria=criteria,
-    )
+    segment = dynamic_list(seller, line_a, "Смесь", criteria)
     assert names(segment_members(seller, segment)) == ["Без штата", "Гамма"]
     segment = services.segment_update(
         actor=seller, segment=segment, expected_version=None, criteria={"position": "директор"}
@@ -271,14 +262,7 @@ def test_criteria_groups_empty_values_in_and_positions(base, seller, line_a):
 
 
 def test_criteria_page_builds_groups_and_counts_as_they_change(base, seller, line_a):
-    segment = services.segment_create(
-        actor=seller,
-        name="Крупные",
-        kind="organizations",
-        business_lines=[line_a],
-        dynamic=True,
-        criteria={"attr_staff_min": "800"},
-    )
+    segment = dynamic_list(seller, line_a, "Крупные", {"attr_staff_min": "800"})
     page = clients_for(seller)[0]
     url = f"/lists/{segment.pk}/criteria/"
     shown = page.get(url).text
@@ -347,22 +331,10 @@ def test_a_list_without_conditions_holds_everyone_and_shows_its_criteria_by_name
 ):
     from sputnik.directory.segments import segment_members
 
-    everyone = services.segment_create(
-        actor=seller,
-        name="Все",
-        kind="organizations",
-        business_lines=[line_a],
-        dynamic=True,
-        criteria={},
-    )
+    everyone = dynamic_list(seller, line_a, "Все", {})
     assert names(segment_members(seller, everyone)) == ["Альфа", "Бета", "Гамма"]
-    partners = services.segment_create(
-        actor=seller,
-        name="Партнёры",
-        kind="organizations",
-        business_lines=[line_a],
-        dynamic=True,
-        criteria={"any": [{"category": str(base.pk)}, {"status_in": ["client"]}]},
+    partners = dynamic_list(
+        seller, line_a, "Партнёры", {"any": [{"category": str(base.pk)}, {"status_in": ["client"]}]}
     )
     page = clients_for(seller)[0].get(f"/lists/{partners.pk}/").text
     assert "Партнёр" in page and "Клиент" in page and f"category={base.pk}" not in page
@@ -378,13 +350,11 @@ def test_a_list_page_builds_each_groups_filter_set_once(base, seller, line_a, mo
     """The filter set that finds a dynamic list's members also describes its criteria."""
     from sputnik.directory import segments
 
-    partners = services.segment_create(
-        actor=seller,
-        name="Партнёры или клиенты",
-        kind="organizations",
-        business_lines=[line_a],
-        dynamic=True,
-        criteria={"any": [{"category": str(base.pk)}, {"status_in": ["client"]}]},
+    partners = dynamic_list(
+        seller,
+        line_a,
+        "Партнёры или клиенты",
+        {"any": [{"category": str(base.pk)}, {"status_in": ["client"]}]},
     )
     built = []
     original = segments.filterset_of
