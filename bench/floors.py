@@ -66,6 +66,7 @@ class Picks:
     count_cap: int = 10_000  # lists count up to here (CappedPaginator.cap)
     attribute: str = ""  # an integer attribute of organisations the list sorts by
     deep_offset: int = 0
+    deep_after: tuple = ()  # (name, id) of the last row before the deep page, for "Next"
     name_fragment: str = ""
     inn: str = ""
     phone: str = ""
@@ -110,13 +111,21 @@ def undesirable(alias: str = "o") -> str:
 
 
 def organization_page(
-    d: Dialect, p: Picks, *, where: str = "", order: str = "o.short_name, o.id", offset: int = 0
+    d: Dialect,
+    p: Picks,
+    *,
+    where: str = "",
+    order: str = "o.short_name, o.id",
+    offset: int = 0,
+    params: tuple = (),
 ) -> list[Statement]:
     """The capped count and one page: name, legal form, INN, status, categories, industry,
-    responsible, attributes (custom columns) and the undesirable flag."""
+    responsible, attributes (custom columns) and the undesirable flag. `where` narrows the
+    page only (its `params`), not the count."""
     condition = f"{org_visible(p)} {where}"
+    counted = org_visible(p) if params else condition
     count = (
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM directory_organization o WHERE {condition} "
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM directory_organization o WHERE {counted} "
         f"LIMIT {p.count_cap + 1}) t"
     )
     categories = (
@@ -131,7 +140,7 @@ def organization_page(
         "LEFT JOIN access_user u ON u.id = o.responsible_id "
         f"WHERE {condition} ORDER BY {order} LIMIT {PAGE} OFFSET {offset}"
     )
-    return [(count, ()), (page, ())]
+    return [(count, ()), (page, params)]
 
 
 def list_first(d, p):
@@ -140,6 +149,13 @@ def list_first(d, p):
 
 def list_deep(d, p):
     return organization_page(d, p, offset=p.deep_offset)
+
+
+def list_next(d, p):
+    """The deep page as "Next" reaches it: from the row after the page before."""
+    return organization_page(
+        d, p, where="AND (o.short_name, o.id) > (%s, %s)", params=tuple(p.deep_after)
+    )
 
 
 def list_by_line(d, p):
@@ -609,6 +625,7 @@ def log_interaction(d, p):
 FLOORS: dict[str, Callable[[Dialect, Picks], list[Statement]]] = {
     "list_first": list_first,
     "list_deep": list_deep,
+    "list_next": list_next,
     "list_by_line": list_by_line,
     "list_by_attribute": list_by_attribute,
     "search_name": search_name,

@@ -299,7 +299,18 @@ def pick(sales, head) -> tuple[floors.Picks, dict]:
     pages = min(total, picks.count_cap) // floors.PAGE
     deep_page = max(1, min(1000, pages))
     picks.deep_offset = (deep_page - 1) * floors.PAGE
-    extra = {"segment": segment, "deep_page": deep_page, "visible_organizations": total}
+    picks.deep_after, deep_next = ("", 0), "1"
+    if deep_page > 1:  # the link "Next" of the page before leads there from its last row
+        paginator = CappedPaginator(Organization.objects.restrict(sales), floors.PAGE)
+        before = paginator.page(deep_page - 1)
+        last = before[len(before) - 1]
+        picks.deep_after, deep_next = (last.short_name, last.pk), before.next_param()
+    extra = {
+        "segment": segment,
+        "deep_page": deep_page,
+        "deep_next": deep_next,
+        "visible_organizations": total,
+    }
     return picks, extra
 
 
@@ -354,6 +365,14 @@ def operations(p: floors.Picks, extra: dict, inns: InnSource) -> list[Operation]
             "sales",
             "GET",
             f"/organizations/?page={extra['deep_page']}",
+        ),
+        Operation(
+            "list_next",
+            f"Organisations, page {extra['deep_page']} by “Next”",
+            "page",
+            "sales",
+            "GET",
+            "/organizations/?" + urlencode({"page": extra["deep_next"]}),
         ),
         Operation(
             "list_by_line",

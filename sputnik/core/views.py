@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -108,6 +109,21 @@ class ObjectListView(RestrictedMixin, generic.ListView):
         has_filters = self.filterset_class is not None
         context["filterset"] = SimpleLazyObject(lambda: self.filterset) if has_filters else None
         return context
+
+    def paginate_queryset(self, queryset, page_size):
+        """As ListView's, but the page parameter may also say where the page starts
+        (`41.<where>`, left by the "Next" and "Previous" links; see CappedPaginator)."""
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        try:
+            page = paginator.page(self.request.GET.get(self.page_kwarg) or 1)
+        except InvalidPage as error:
+            raise Http404(str(error)) from None
+        return (paginator, page, page.object_list, page.has_other_pages())
 
     def get_template_names(self):
         names = super().get_template_names()
