@@ -181,7 +181,7 @@ class CappedPaginator(Paginator):
                 field = meta.pk if name == "pk" else meta.get_field(name)
             except FieldDoesNotExist:
                 return None
-            if not field.concrete or field.is_relation or field.null or name in query.annotations:
+            if not field.concrete or field.is_relation or field.null:
                 return None
             order.append((field.name, descending))
         if not order or order[-1][0] != meta.pk.name:
@@ -228,9 +228,9 @@ class CappedPaginator(Paginator):
             forward, values = json.loads(base64.urlsafe_b64decode(start + "=" * (-len(start) % 4)))
             if not isinstance(forward, bool) or len(values) != len(self.order):
                 return None
-            fields = self.object_list.model._meta
+            meta = self.object_list.model._meta
             return forward, [
-                fields.get_field(name).to_python(value)
+                meta.get_field(name).to_python(value)
                 for (name, _), value in zip(self.order, values, strict=True)
             ]
         except (binascii.Error, ValueError, TypeError, ValidationError):

@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sputnik.access.models import Notification
+from sputnik.access.services import notify
 from sputnik.directory import services
 from sputnik.directory.models import AttributeDefinition
 from sputnik.directory.tests.factories import OrganizationFactory
@@ -50,24 +52,31 @@ def link(content: str, label: str) -> str | None:
     return html.unescape(found[1]) if found else None
 
 
-def walk(client, query: str) -> tuple[list[list[int]], list[list[int]]]:
+def walk(client, query: str) -> tuple[list[list[int]], list[list[int]], int]:
     """The pages met following "Next" from the first page to the last, then those met
-    following "Previous" back to the first."""
-    forward = []
-    url = "/organizations/" + query
-    while url:
-        content = client.get(url).content.decode()
+    following "Previous" back to the first, and how many of the pages reached so were
+    read by skipping rows (`OFFSET`) instead of from their row."""
+    forward, skipped = [], 0
+
+    def follow(url: str) -> str:
+        nonlocal skipped
+        with CaptureQueriesContext(connection) as queries:
+            content = client.get("/organizations/" + url).content.decode()
+        skipped += any("OFFSET" in q["sql"].upper() for q in queries.captured_queries)
+        return content
+
+    content = client.get("/organizations/" + query).content.decode()
+    forward.append(rows(content))
+    while following := link(content, "Вперёд"):
+        content = follow(following)
         forward.append(rows(content))
-        following = link(content, "Вперёд")
-        url = following and "/organizations/" + following
     back = [forward[-1]]
-    while True:
-        preceding = link(content, "Назад")
-        if not preceding:
-            break
-        content = client.get("/organizations/" + preceding).content.decode()
+    while (preceding := link(content, "Назад")) and preceding != "?page=1":
+        content = follow(preceding)
         back.insert(0, rows(content))
-    return forward, back
+    if preceding:
+        back.insert(0, rows(follow(preceding)))
+    return forward, back, skipped
 
 
 def by_number(client, query: str, pages: int) -> list[list[int]]:
@@ -80,9 +89,10 @@ def test_next_and_previous_show_the_pages_the_numbers_show(
     client, seller, organizations, page_of_two, query
 ):
     client.force_login(seller)
-    forward, back = walk(client, query)
+    forward, back, skipped = walk(client, query)
     assert len(forward) == 5
     assert forward == by_number(client, query, 5) == back
+    assert skipped == 0
     everyone = [pk for page in forward for pk in page]
     assert sorted(everyone) == sorted(org.pk for org in organizations)  # each once, none other
 
@@ -148,5 +158,29 @@ def test_sorting_by_a_custom_attribute_pages_by_number(
     client.force_login(seller)
     content = client.get("/organizations/?o=attr_staff").content.decode()
     assert link(content, "Вперёд") == "?o=attr_staff&page=2"
-    forward, back = walk(client, "?o=attr_staff")
+    forward, back, skipped = walk(client, "?o=attr_staff")
     assert forward == by_number(client, "?o=attr_staff", 5) == back
+    assert skipped == 7  # pages 2–5 on the way there, 4–2 on the way back
+
+
+def test_a_list_by_time_pages_by_next_to_the_microsecond(client, seller, monkeypatch):
+    """Notifications, newest first: times a microsecond apart and a tie broken by id."""
+    for n in range(7):
+        notify(recipient=seller, title=f"Уведомление {n}")
+    moments = list(Notification.objects.order_by("pk").values_list("pk", "created_at"))
+    Notification.objects.filter(pk=moments[3][0]).update(created_at=moments[2][1])
+    monkeypatch.setattr("sputnik.access.account_views.NotificationListView.paginate_by", 2)
+    client.force_login(seller)
+    titles = re.compile(r'<div class="fw-semibold">Уведомление (\d)</div>')
+    first = client.get("/notifications/").content.decode()
+    assert re.fullmatch(r"\?page=2\.[\w-]+", link(first, "Вперёд"))
+    pages, skipped, url = [], [], "/notifications/"
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            content = client.get(url).content.decode()
+        pages.append(titles.findall(content))
+        skipped += [q for q in queries.captured_queries if "OFFSET" in q["sql"].upper()]
+        following = link(content, "Вперёд")
+        url = following and "/notifications/" + following
+    assert pages == [["6", "5"], ["4", "3"], ["2", "1"], ["0"]]
+    assert not skipped  # each page read from its row, none fell back to skipping
