@@ -1,5 +1,7 @@
 """The main directory flow in a real browser."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -167,6 +169,33 @@ def test_ticked_rows_go_to_a_static_list(signed_in, live_server, make_user, line
     expect(page.locator("main")).to_contain_text("Добавлено в «Обзвон»: 2")
     expect(page.locator("#id_q")).to_have_value("ромаш")  # back to the list as filtered
     assert sorted(o.short_name for o in segment.organizations.all()) == ["Ромашка", "Ромашка-Юг"]
+
+
+def test_salesperson_pages_through_a_sorted_list_and_back(
+    signed_in, live_server, make_user, line_a, monkeypatch
+):
+    from sputnik.directory.tests.factories import OrganizationFactory
+
+    monkeypatch.setattr("sputnik.directory.views.OrganizationListView.paginate_by", 2)
+    for name in ("Альфа", "Бета", "Бета", "Гамма", "Дельта"):
+        OrganizationFactory(business_lines=[line_a], short_name=name)
+    page = signed_in(make_user(lines={line_a: "write"}))
+    page.goto(f"{live_server.url}/organizations/?o=-short_name")
+    table = page.get_by_test_id("organization-table")
+    names = table.locator("tbody td > a[href^='/organizations/']")
+    expect(names).to_have_text(["Дельта", "Гамма"])
+    seen = []
+    for expected in (["Бета", "Бета"], ["Альфа"]):
+        page.get_by_role("link", name="Вперёд").click()
+        expect(names).to_have_text(expected)
+        seen.append(page.url)
+    # The address follows: the sort, the page and the row it starts from.
+    assert all(re.search(r"o=-short_name&page=\d\.[\w-]+$", url) for url in seen), seen
+    page.get_by_role("link", name="Назад").click()
+    expect(names).to_have_text(["Бета", "Бета"])
+    expect(page.locator("main")).to_contain_text("Страница 2 из 3")
+    page.go_back()  # the browser's history holds each page
+    expect(names).to_have_text(["Альфа"])
 
 
 def test_a_part_of_the_page_that_fails_says_so_and_loads_on_retry(
