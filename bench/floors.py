@@ -117,15 +117,16 @@ def organization_page(
     where: str = "",
     order: str = "o.short_name, o.id",
     offset: int = 0,
-    params: tuple = (),
+    after: tuple = (),
 ) -> list[Statement]:
     """The capped count and one page: name, legal form, INN, status, categories, industry,
-    responsible, attributes (custom columns) and the undesirable flag. `where` narrows the
-    page only (its `params`), not the count."""
+    responsible, attributes (custom columns) and the undesirable flag. `after`: the page
+    starts after the row of this (name, id), as "Next" reads it; it narrows the page, not
+    the count. Written as a row comparison, the least SQL for it (the app spells it out
+    as `a >= x AND (a > x OR (a = x AND b > y))`, which the ORM can express)."""
     condition = f"{org_visible(p)} {where}"
-    counted = org_visible(p) if params else condition
     count = (
-        f"SELECT COUNT(*) FROM (SELECT 1 FROM directory_organization o WHERE {counted} "
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM directory_organization o WHERE {condition} "
         f"LIMIT {p.count_cap + 1}) t"
     )
     categories = (
@@ -138,9 +139,10 @@ def organization_page(
         "FROM directory_organization o "
         "LEFT JOIN directory_industry i ON i.id = o.industry_id "
         "LEFT JOIN access_user u ON u.id = o.responsible_id "
-        f"WHERE {condition} ORDER BY {order} LIMIT {PAGE} OFFSET {offset}"
+        f"WHERE {condition} {'AND (o.short_name, o.id) > (%s, %s)' if after else ''} "
+        f"ORDER BY {order} LIMIT {PAGE} OFFSET {offset}"
     )
-    return [(count, ()), (page, params)]
+    return [(count, ()), (page, tuple(after))]
 
 
 def list_first(d, p):
@@ -153,9 +155,7 @@ def list_deep(d, p):
 
 def list_next(d, p):
     """The deep page as "Next" reaches it: from the row after the page before."""
-    return organization_page(
-        d, p, where="AND (o.short_name, o.id) > (%s, %s)", params=tuple(p.deep_after)
-    )
+    return organization_page(d, p, after=p.deep_after)
 
 
 def list_by_line(d, p):

@@ -112,7 +112,9 @@ class ObjectListView(RestrictedMixin, generic.ListView):
 
     def paginate_queryset(self, queryset, page_size):
         """As ListView's, but the page parameter may also say where the page starts
-        (`41.<where>`, left by the "Next" and "Previous" links; see CappedPaginator)."""
+        (`41.<start>`, left by the "Next" and "Previous" links; see CappedPaginator). The
+        page comes from the query string only (no URL names one), and a page that does
+        not exist is a 404 with the paginator's own message."""
         paginator = self.get_paginator(
             queryset,
             page_size,

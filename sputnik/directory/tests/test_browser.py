@@ -201,7 +201,6 @@ def test_salesperson_pages_through_a_sorted_list_and_back(
 def test_a_part_of_the_page_that_fails_says_so_and_loads_on_retry(
     signed_in, live_server, make_user, line_a
 ):
-    import re
 
     from sputnik.directory.tests.factories import OrganizationFactory
 
