@@ -1,6 +1,8 @@
 """SEC-2: changes are recorded with actor, address and old → new values; the security
 officer browses and exports them; every card can show its history."""
 
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.test import Client
@@ -68,6 +70,28 @@ def test_security_events_page(client, security_officer, make_user):
     client.force_login(security_officer)
     response = client.get("/audit/security/", {"kind": SecurityEventKind.LOGIN_FAILED})
     assert "nobody" in response.content.decode()
+
+
+def test_security_events_page_on_from_a_row(client, security_officer):
+    for n in range(51):  # a page and one more
+        SecurityEvent.objects.create(kind=SecurityEventKind.LOGIN_FAILED, username=f"u{n:02}")
+    client.force_login(security_officer)
+    first = client.get("/audit/security/").content.decode()
+    assert "u50" in first and "u00" not in first
+    following = re.search(r'href="(\?page=2\.[\w-]+)"', first)[1]
+    assert "u00" in client.get("/audit/security/" + following).content.decode()
+
+
+def test_audit_log_pages_by_number(client, line_a, admin_user):
+    """The audit log keeps Django's paginator (its rows are merged from two sources):
+    its "Next" names the page's number."""
+    client.force_login(admin_user)
+    for n in range(26):
+        line_a.refresh_from_db()
+        edit_line(client, line_a, name=f"Линия {n:02}")
+    first = client.get("/audit/").content.decode()
+    assert 'href="?page=2"' in first and "Линия 25" in first
+    assert "Линия 00" in client.get("/audit/?page=2").content.decode()
 
 
 def test_history_of_a_record(client, line_a, admin_user):

@@ -233,4 +233,24 @@ def test_a_list_by_time_pages_by_next_to_the_microsecond(client, seller, monkeyp
         following = link(content, "Вперёд")
         url = following and "/notifications/" + following
     assert pages == [["6", "5"], ["4", "3"], ["2", "1"], ["0"]]
+    back = []
+    while preceding := link(content, "Назад"):
+        with CaptureQueriesContext(connection) as queries:
+            content = client.get("/notifications/" + preceding).content.decode()
+        back.insert(0, titles.findall(content))
+        skipped += [q for q in queries.captured_queries if "OFFSET" in q["sql"].upper()]
+    assert back == pages[:-1]
     assert not skipped  # each page read from its row, none fell back to skipping
+
+
+def test_a_lists_members_page_from_a_row_too(seller, organizations):
+    """`get_page` (a list's members) reads a start as the list pages do, and falls back
+    to the first or the last page for nonsense."""
+    from sputnik.core.pagination import CappedPaginator
+    from sputnik.directory.models import Organization
+
+    paginator = CappedPaginator(Organization.objects.restrict(seller), 2)
+    second = paginator.get_page(paginator.get_page(1).next_param())
+    assert [o.pk for o in second] == [org.pk for org in organizations[2:4]]
+    assert second.travel is not None  # read from the row, not by number
+    assert paginator.get_page("x").number == 1 and paginator.get_page("99").number == 5
