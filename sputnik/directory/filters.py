@@ -15,6 +15,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -376,6 +377,15 @@ class PersonFilter(FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin
         queryset=Organization.objects.none(),
         widget=forms.HiddenInput,
     )
+    tenure = django_filters.ChoiceFilter(
+        label=_("Job"),
+        choices=[
+            ("current", pgettext_lazy("job", "Current")),
+            ("former", pgettext_lazy("job", "Former")),
+        ],
+        empty_label=pgettext_lazy("job", "Any"),
+        method="by_tenure",
+    )
     business_line = LinkedChoiceFilter(
         field_name="business_lines",
         queryset=BusinessLine.objects.all(),
@@ -414,6 +424,7 @@ class PersonFilter(FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin
             "q",
             "employer",
             "organization",
+            "tenure",
             "business_line",
             "gender",
             "consent_mailing",
@@ -439,6 +450,17 @@ class PersonFilter(FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin
             Q(organization__short_name__iregex=fragment)
             | Q(organization__full_name__iregex=fragment)
         )
+        return queryset.filter(pk__in=jobs.values("person_id"))
+
+    def by_tenure(self, queryset, name, value):
+        """Persons with a current (or a former) job: at the organisation asked for, if
+        one is (the card's "N more" links), else at any the user sees."""
+        user = getattr(self.request, "user", None)
+        jobs = Employment.objects.restrict(user) if user else Employment.objects.none()
+        organization = self.form.cleaned_data.get("organization")
+        if organization is not None:
+            jobs = jobs.filter(organization=organization)
+        jobs = jobs.current() if value == "current" else jobs.former()
         return queryset.filter(pk__in=jobs.values("person_id"))
 
     def by_consent(self, queryset, name, value):

@@ -164,18 +164,21 @@ PEOPLE_SHOWN = 25  # contact persons of each tenure a card shows; the rest in th
 
 def first_people(jobs, organization: Organization, limit: int) -> dict:
     """The first `limit` current and former jobs of `jobs`, how many more of each there
-    are and the link to all of them: the persons list of the organisation. A big client
-    has hundreds of contact persons; drawing them is what costs (~60 µs a job, its phone
-    formatted), not reading them in the one query of `by_tenure` — which per tenure in
-    SQL (a window) cost ~3 ms more to build than it saved for a usual client."""
+    are and the links to all of them: the organisation's current or former contact
+    persons in the persons list. A big client has hundreds of contact persons; drawing
+    them is what costs (~60 µs a job, its phone formatted), not reading them in the one
+    query of `by_tenure` — which per tenure in SQL (a window) cost ~3 ms more to build
+    than it saved for a usual client."""
     current, former = jobs.by_tenure()
+    people = reverse("directory:person_list")
     return {
         "current": current[:limit],
         "former": former[:limit],
         "current_more": max(len(current) - limit, 0),
         "former_more": max(len(former) - limit, 0),
         "former_total": len(former),
-        "people_url": reverse("directory:person_list") + f"?organization={organization.pk}",
+        "current_url": f"{people}?organization={organization.pk}&tenure=current",
+        "former_url": f"{people}?organization={organization.pk}&tenure=former",
     }
 
 

@@ -101,7 +101,8 @@ def test_a_big_clients_dossier_shows_its_first_people_and_links_to_the_rest(
     assert "Ещё 2 текущих контактных лица" in current  # Нынешний, Васильев
     assert re.findall(r'<a href="/persons/\d+/">(\w+)', former) == ["Аксёнов", "Бывший"]
     assert "Ещё 1 бывшее контактное лицо" in former  # Гришин
-    assert f'href="/persons/?organization={organization.pk}"' in current
+    assert f'href="/persons/?organization={organization.pk}&amp;tenure=current"' in current
+    assert f'href="/persons/?organization={organization.pk}&amp;tenure=former"' in former
 
     printed = page.get(url(organization, "print/")).text  # the document lists everyone
     for name in ("Нынешний", "Васильев", "Абрамов", "Яковлев", "Гришин", "Аксёнов", "Бывший"):

@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import date, timedelta
 
@@ -298,7 +299,17 @@ def test_a_big_clients_card_shows_its_first_people_and_links_to_the_rest(
     assert "Ещё 1 текущее контактное лицо" in card
     assert "3 бывших контакта" in card  # all of them counted, two listed
     assert "Ещё 1 бывшее контактное лицо" in card
-    assert card.count(f'href="/persons/?organization={org.pk}"') == 2
+    page, api = clients_for(seller)
+    for tenure, names in [
+        ("current", {"Андреев", "Борисов", "Вешняков"}),
+        ("former", {f"Уволенный{n}" for n in range(3)}),
+    ]:
+        more = html.unescape(re.search(rf'href="([^"]*tenure={tenure})"', card)[1])
+        assert more == f"/persons/?organization={org.pk}&tenure={tenure}"
+        listed = page.get(more).text.split('data-testid="person-table"')[1]
+        assert set(re.findall(r'<a href="/persons/\d+/">(\w+)', listed)) == names
+        answer = api.get(f"/api/v1/persons/?organization={org.pk}&tenure={tenure}").json()
+        assert {person["last_name"] for person in answer["results"]} == names
 
 
 def test_undesirable_organisations_are_flagged_on_list_and_card(
