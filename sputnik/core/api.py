@@ -3,6 +3,7 @@ error format (`{"detail", "code", "errors": {field: [messages]}}`)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -159,19 +160,21 @@ class RestrictedViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return self.restricted_queryset(self.access_action)
 
-    def with_relations(self, queryset, *relations: str):
+    def with_relations(self, queryset, *relations: str, visible: Iterable[str] = ()):
         """`queryset` with its many-relations read along: into plain lists on a list (see
         `listed`), with only the columns the list shows of them (`shown_columns`); through
-        Django's managers on one record, which a write may change."""
+        Django's managers on one record, which a write may change. Of the relations named
+        in `visible` a list reads only the records the caller may see (one record's are
+        filtered by its field, `VisibleManyRelatedField`, so they are not read along)."""
         if self.action != "list":
-            return queryset.prefetch_related(*relations)
+            return queryset.prefetch_related(*(r for r in relations if r not in visible))
         read = []
         for relation in relations:
             columns = shown_columns(self.get_serializer_class(), relation)
-            model = queryset.model._meta.get_field(relation).related_model
-            read.append(
-                listed(relation, model._default_manager.only(*columns) if columns else None)
-            )
+            rows = queryset.model._meta.get_field(relation).related_model._default_manager
+            if relation in visible:
+                rows = rows.restrict(self.request.user)
+            read.append(listed(relation, rows.only(*columns) if columns else rows.all()))
         return queryset.prefetch_related(*read)
 
     def filter_queryset(self, queryset):

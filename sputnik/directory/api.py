@@ -5,17 +5,19 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.db import DatabaseError
-from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.response import Response
 
 from sputnik.access.models import BusinessLine, lines_with_role
 from sputnik.core.api import (
     ListedListSerializer,
+    ListedManyRelatedField,
     RelatedField,
     RestrictedViewSet,
     VersionedSerializer,
@@ -354,13 +356,30 @@ class PersonViewSet(MergeActionMixin, RestrictedViewSet):
         return Response({"results": SimilarSerializer(results, many=True).data})
 
 
+class VisibleManyRelatedField(ListedManyRelatedField):
+    """Related records of which the caller is shown those they may see: a list reads
+    them so (`with_relations(…, visible=…)`), one record filters them here."""
+
+    def get_attribute(self, instance):
+        rows = super().get_attribute(instance)
+        if isinstance(rows, QuerySet):
+            return rows.filter(pk__in=self.child_relation.get_queryset().values("pk"))
+        return rows
+
+
 class VisibleField(RelatedField):
-    """A related record the caller may see (others answer “does not exist”)."""
+    """A related record the caller may see (others answer “does not exist”); of many,
+    only those are shown."""
 
     def get_queryset(self):
         request = self.context.get("request")
         model = self.model
         return model.objects.restrict(request.user) if request else model.objects.none()
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return VisibleManyRelatedField(child_relation=cls(*args, **kwargs), **many)
 
 
 class VisibleOrganization(VisibleField):

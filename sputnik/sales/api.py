@@ -35,6 +35,7 @@ from .models import (
     StageChange,
     TransitionRule,
 )
+from .rows import with_unseen_persons
 
 
 class StageSerializer(serializers.ModelSerializer):
@@ -162,7 +163,20 @@ class StageChangeSerializer(serializers.ModelSerializer):
         fields = ["id", "from_stage", "to_stage", "at", "by", "reason"]
 
 
-class DealViewSet(RestrictedViewSet):
+class PersonsMixin:
+    """Deals and contacts name persons: the caller is shown those they may see (see
+    `VisiblePerson`), and replacing the persons keeps the others, which the caller could
+    not send back."""
+
+    def keep_unseen_persons(self, instance, data: dict) -> None:
+        if "persons" in data:
+            organization = data.get("organization", instance.organization)
+            data["persons"] = with_unseen_persons(
+                instance, data["persons"], self.request.user, organization
+            )
+
+
+class DealViewSet(PersonsMixin, RestrictedViewSet):
     """Deals of the caller's business lines; stages change only through `move`, which
     records every change."""
 
@@ -171,7 +185,9 @@ class DealViewSet(RestrictedViewSet):
     filterset_class = DealFilter
 
     def restricted_queryset(self, action):
-        return self.with_relations(super().restricted_queryset(action), "persons")
+        return self.with_relations(
+            super().restricted_queryset(action), "persons", visible=("persons",)
+        )
 
     def create_record(self, data):
         data.pop("version", None)
@@ -179,6 +195,7 @@ class DealViewSet(RestrictedViewSet):
 
     def update_record(self, instance, data):
         version = data.pop("version")
+        self.keep_unseen_persons(instance, data)
         return services.deal_update(
             actor=self.request.user, deal=instance, expected_version=version, **data
         )
@@ -355,7 +372,7 @@ class OverdueCountSerializer(serializers.Serializer):
     overdue = serializers.IntegerField()
 
 
-class InteractionViewSet(RestrictedViewSet):
+class InteractionViewSet(PersonsMixin, RestrictedViewSet):
     """Contacts with clients in the caller's business lines: plan one, log one that
     happened, complete or cancel a planned one. A result may move the contact's deal and
     propose the next contact (`next_contact` in the answer)."""
@@ -365,7 +382,9 @@ class InteractionViewSet(RestrictedViewSet):
     filterset_class = InteractionFilter
 
     def restricted_queryset(self, action):
-        return self.with_relations(super().restricted_queryset(action), "persons")
+        return self.with_relations(
+            super().restricted_queryset(action), "persons", visible=("persons",)
+        )
 
     def create_record(self, data):
         data.pop("version", None)
@@ -378,6 +397,7 @@ class InteractionViewSet(RestrictedViewSet):
 
     def update_record(self, instance, data):
         version = data.pop("version")
+        self.keep_unseen_persons(instance, data)
         return services.interaction_update(
             actor=self.request.user, interaction=instance, expected_version=version, **data
         )

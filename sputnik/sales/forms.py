@@ -23,6 +23,7 @@ from .models import (
     StageOutcome,
     TransitionRule,
 )
+from .rows import with_unseen_persons
 
 
 class MoveForm(forms.Form):
@@ -172,11 +173,10 @@ class DealForm(AttributesFormMixin, VersionedForm):
         """What the deal is saved with. Its persons the user may not see are not offered,
         and stay on it as long as its organisation does not change."""
         data = super().changes()
-        stored = Deal.objects.filter(pk=self.instance.pk).values_list("organization", flat=True)
-        if "persons" in data and getattr(data.get("organization"), "pk", None) == stored.first():
-            visible = Person.objects.restrict(self.user).values("pk")
-            unseen = Person.objects.filter(deals=self.instance.pk).exclude(pk__in=visible)
-            data["persons"] = [*data["persons"], *unseen]
+        if "persons" in data:
+            stored = Deal.objects.get(pk=self.instance.pk)
+            organization = data.get("organization")
+            data["persons"] = with_unseen_persons(stored, data["persons"], self.user, organization)
         return data
 
 

@@ -1,5 +1,6 @@
 """What pages of many contacts read of them besides their own row: the persons they
-name, as `values()` rows rather than models ("my work", a dossier's timeline)."""
+name, as `values()` rows rather than models ("my work", a dossier's timeline); and the
+persons of a deal or a contact that its editor may not see."""
 
 from collections import defaultdict
 
@@ -25,3 +26,14 @@ def contact_persons(user, contacts: list[int]) -> dict[int, list[tuple[int, str]
     ):
         named[contact].append((pk, names.short_name(last_name, first_name, patronymic)))
     return named
+
+
+def with_unseen_persons(record, persons: list, user, organization) -> list:
+    """`persons` (what an editor chose for a deal or a contact) and the record's persons
+    `user` may not see, which the editor was not offered and so could not keep: they stay
+    as long as the record's organisation does (`organization`: the one it is saved with)."""
+    if getattr(organization, "pk", organization) != record.organization_id:
+        return persons
+    visible = Person.objects.restrict(user).values("pk")
+    unseen = record.persons.exclude(pk__in=visible)
+    return [*persons, *unseen]

@@ -329,3 +329,35 @@ def test_persons_the_editor_may_not_see_are_neither_shown_nor_dropped(
     deal.refresh_from_db()
     assert deal.name == "Лицензии 2027"
     assert set(deal.persons.all()) == {boss, hidden}
+
+
+def test_api_shows_only_the_persons_the_caller_may_see_and_keeps_the_others(
+    seller, pipeline, line_a, line_b, client_org, boss
+):
+    """Deals and contacts, in the lists and one by one; replacing the persons keeps those
+    the caller could not send back."""
+    client_org.business_lines.add(line_b)
+    hidden = PersonFactory(business_lines=[line_b], last_name="Невидимов")
+    employment_create(actor=None, person=hidden, organization=client_org)
+    deal = new_deal(pipeline, client_org, line_a, "Лицензии", persons=[boss, hidden])
+    contact = services.interaction_plan(
+        actor=seller,
+        kind="call",
+        organization=client_org,
+        business_line=line_a,
+        due_at=datetime.datetime(2030, 1, 1, 10, tzinfo=datetime.UTC),
+        persons=[boss, hidden],
+    )
+    hidden.business_lines.remove(line_a)  # e.g. the card was kept to line B since
+    api = clients_for(seller)[1]
+    for path, record in (("deals", deal), ("interactions", contact)):
+        assert [row["persons"] for row in api.get(f"/api/v1/{path}/").json()["results"]] == [
+            [boss.pk]
+        ]
+        one = api.get(f"/api/v1/{path}/{record.pk}/").json()
+        assert one["persons"] == [boss.pk]
+        changed = api.patch(
+            f"/api/v1/{path}/{record.pk}/", {"persons": [boss.pk], "version": one["version"]}
+        )
+        assert changed.status_code == 200 and changed.json()["persons"] == [boss.pk]
+        assert set(record.persons.all()) == {boss, hidden}  # the unseen one stays
