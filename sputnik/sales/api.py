@@ -106,6 +106,12 @@ class LossReasonViewSet(SetupViewSet):
     serializer_class = LossReasonSerializer
 
 
+PERSONS_HELP = (
+    "The persons you may see; replacing them keeps those you may not, while the "
+    "organisation stays the same."
+)
+
+
 class WritableLine(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         return lines_with_role(self.context["request"].user)
@@ -114,7 +120,9 @@ class WritableLine(serializers.PrimaryKeyRelatedField):
 class DealSerializer(VersionedSerializer):
     organization = VisibleOrganization()
     persons = VisiblePerson(
-        many=True, required=False, help_text="Employees of the organisation (current jobs)."
+        many=True,
+        required=False,
+        help_text=PERSONS_HELP + " Employees of the organisation (current jobs).",
     )
     attributes = AttributesField(AttributeTarget.DEAL)
     business_line = WritableLine()
@@ -291,7 +299,7 @@ class ChangeableDeal(serializers.PrimaryKeyRelatedField):
 
 class InteractionSerializer(VersionedSerializer):
     organization = VisibleOrganization()
-    persons = VisiblePerson(many=True, required=False)
+    persons = VisiblePerson(many=True, required=False, help_text=PERSONS_HELP)
     deal = ChangeableDeal(required=False, allow_null=True)
     business_line = WritableLine()
     status = serializers.ChoiceField(
