@@ -13,9 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sputnik.access.models import Notification
 from sputnik.access.services import notify
-from sputnik.directory import services
-from sputnik.directory.models import AttributeDefinition
-from sputnik.directory.tests.factories import OrganizationFactory
+from sputnik.directory.tests.factories import OrganizationFactory, define_attribute
 
 pytestmark = pytest.mark.django_db
 
@@ -195,16 +193,7 @@ def test_nonsense_page_numbers_are_not_found(client, seller, organizations, page
 def test_sorting_by_a_custom_attribute_pages_by_number(
     client, seller, line_a, organizations, page_of_two
 ):
-    services.attribute_definition_save(
-        actor=None,
-        definition=AttributeDefinition(),
-        target="organization",
-        code="staff",
-        type="integer",
-        label_ru="Штат",
-        label_en="Staff",
-        show_in_list=True,
-    )
+    define_attribute("staff", "integer", "Штат", show_in_list=True)
     client.force_login(seller)
     content = client.get("/organizations/?o=attr_staff").content.decode()
     assert link(content, "Вперёд") == "?o=attr_staff&page=2"
