@@ -441,22 +441,29 @@ class PersonFilter(FoundFilterMixin, SegmentFilterMixin, AttributeFilterSetMixin
             self.filters["organization"].queryset = Organization.objects.restrict(user)
             self.filters["business_line"].queryset = BusinessLine.objects.restrict(user)
 
+    def visible_jobs(self):
+        """The jobs the user sees (those at organisations of their lines); none without
+        a user."""
+        user = getattr(self.request, "user", None)
+        return Employment.objects.restrict(user) if user else Employment.objects.none()
+
     def by_employer(self, queryset, name, value):
         """Persons with a current job in an organisation whose name has this fragment."""
         fragment = contains(value)
-        user = getattr(self.request, "user", None)
-        jobs = Employment.objects.restrict(user) if user else Employment.objects.none()
-        jobs = jobs.current().filter(
-            Q(organization__short_name__iregex=fragment)
-            | Q(organization__full_name__iregex=fragment)
+        jobs = (
+            self.visible_jobs()
+            .current()
+            .filter(
+                Q(organization__short_name__iregex=fragment)
+                | Q(organization__full_name__iregex=fragment)
+            )
         )
         return queryset.filter(pk__in=jobs.values("person_id"))
 
     def by_tenure(self, queryset, name, value):
         """Persons with a current (or a former) job: at the organisation asked for, if
         one is (the card's "N more" links), else at any the user sees."""
-        user = getattr(self.request, "user", None)
-        jobs = Employment.objects.restrict(user) if user else Employment.objects.none()
+        jobs = self.visible_jobs()
         organization = self.form.cleaned_data.get("organization")
         if organization is not None:
             jobs = jobs.filter(organization=organization)

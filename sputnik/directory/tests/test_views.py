@@ -312,6 +312,28 @@ def test_a_big_clients_card_shows_its_first_people_and_links_to_the_rest(
         assert {person["last_name"] for person in answer["results"]} == names
 
 
+def test_person_list_filters_by_a_job_anywhere_the_user_sees(client, seller, line_a, line_b):
+    ended = timezone.localdate() - timedelta(days=1)
+    seen, hidden = (
+        OrganizationFactory(business_lines=[line_a]),
+        OrganizationFactory(business_lines=[line_b]),
+    )
+    for name, organization, end in [
+        ("Работающий", seen, None),
+        ("Ушедший", seen, ended),
+        ("Ушедший-из-чужой", hidden, ended),
+    ]:
+        person = PersonFactory(business_lines=[line_a], last_name=name)
+        services.employment_create(
+            actor=None, person=person, organization=organization, ended_on=end
+        )
+    client.force_login(seller)
+    listed = client.get("/persons/?tenure=former").content.decode()
+    listed = listed.split('data-testid="person-table"')[1]
+    assert re.findall(r'<a href="/persons/\d+/">([\w-]+)', listed) == ["Ушедший"]
+    assert "Место работы" in client.get("/persons/").content.decode()  # offered in the panel
+
+
 def test_undesirable_organisations_are_flagged_on_list_and_card(
     client, seller, security_officer, line_a
 ):
