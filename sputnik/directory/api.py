@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.db import DatabaseError
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,6 +23,7 @@ from sputnik.core.api import (
     VersionedSerializer,
 )
 from sputnik.core.audit import acting_as
+from sputnik.core.models import RestrictedQuerySet
 
 from . import services
 from .attributes import MAX_STRING, MAX_TEXT, AttributeErrors, clean_attributes, definitions
@@ -358,13 +359,16 @@ class PersonViewSet(MergeActionMixin, RestrictedViewSet):
 
 class VisibleManyRelatedField(ListedManyRelatedField):
     """Related records of which the caller is shown those they may see: a list reads
-    them so (`with_relations(…, visible=…)`), one record filters them here."""
+    them so (`with_relations(…, visible=…)`), one record restricts its own here — its
+    rows tested one by one, not matched against every visible record (`pk IN (…)` made
+    SQLite list all 200,000 visible persons at 100k: 190 ms)."""
 
     def get_attribute(self, instance):
         rows = super().get_attribute(instance)
-        if isinstance(rows, QuerySet):
-            return rows.filter(pk__in=self.child_relation.get_queryset().values("pk"))
-        return rows
+        if not isinstance(rows, RestrictedQuerySet):
+            return rows
+        request = self.context.get("request")
+        return rows.restrict(request.user) if request else rows.none()
 
 
 class VisibleField(RelatedField):

@@ -34,6 +34,5 @@ def with_unseen_persons(record, persons: list, user, organization) -> list:
     as long as the record's organisation does (`organization`: the one it is saved with)."""
     if getattr(organization, "pk", organization) != record.organization_id:
         return persons
-    visible = Person.objects.restrict(user).values("pk")
-    unseen = record.persons.exclude(pk__in=visible)
-    return [*persons, *unseen]
+    visible = set(record.persons.restrict(user).values_list("pk", flat=True))
+    return [*persons, *(person for person in record.persons.all() if person.pk not in visible)]
